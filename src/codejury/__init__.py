@@ -1,0 +1,3 @@
+"""CodeJury: a self-hostable human-feedback studio for code models."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from codejury.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``codejury`` command line. Every module here with a ``register(app)`` adds its commands."""
