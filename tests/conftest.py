@@ -80,7 +80,9 @@ def db(migrated: Database) -> Iterator[Session]:
     engine: Engine = migrated.engine
     with engine.connect() as conn:
         outer = conn.begin()
-        session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        session = Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         try:
             yield session
         finally:

@@ -32,7 +32,7 @@ state = _State()
 @cache
 def settings() -> Settings:
     s = Settings()
-    logs.configure("DEBUG" if state.verbose else s.log_level, s.log_json)
+    logs.configure("DEBUG" if state.verbose else "WARNING", s.log_json)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return s
 
@@ -56,10 +56,10 @@ def reported() -> Iterator[None]:
     try:
         yield
     except InvalidInput as exc:
-        err_console.print(f"[red]error:[/red] {exc.args[0]}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc.args[0]}", highlight=False, soft_wrap=True)
         for problem in exc.problems:
-            err_console.print(problem, highlight=False, markup=False)
+            err_console.print(problem, highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
     except CodeJuryError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)

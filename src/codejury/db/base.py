@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, Numeric, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -29,7 +29,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: CodeJury stores timezone-aware datetimes only")
+            raise ValueError(
+                f"naive datetime {value!r}: CodeJury stores timezone-aware datetimes only"
+            )
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -68,4 +70,9 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), Decimal: Money(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        Decimal: Money(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }

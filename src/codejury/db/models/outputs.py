@@ -16,7 +16,9 @@ class Export(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))  # preferences | ratings | spans | tasks
     format: Mapped[str] = mapped_column(String(20))
     filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -33,7 +35,9 @@ class ExportContributor(Base):
 
     __tablename__ = "export_contributors"
 
-    export_id: Mapped[int] = mapped_column(ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True)
+    export_id: Mapped[int] = mapped_column(
+        ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     judgments: Mapped[int]
 
@@ -49,7 +53,9 @@ class TrainingRun(Base):
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output_path: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | finished | failed
+    status: Mapped[str] = mapped_column(
+        String(20), default="running"
+    )  # running | finished | failed
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
@@ -58,6 +64,10 @@ class CandidateScore(Base):
     __tablename__ = "candidate_scores"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
-    training_run_id: Mapped[int] = mapped_column(ForeignKey("training_runs.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    training_run_id: Mapped[int] = mapped_column(
+        ForeignKey("training_runs.id", ondelete="CASCADE"), index=True
+    )
     score: Mapped[float]

@@ -18,7 +18,9 @@ class PayRate(Base):
     __tablename__ = "pay_rates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     piece_rate: Mapped[Decimal]
     hourly_floor: Mapped[Decimal]
@@ -36,7 +38,9 @@ class PayStatement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     currency: Mapped[str] = mapped_column(String(3))
@@ -52,8 +56,12 @@ class PayLine(Base):
     __tablename__ = "pay_lines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("pay_statements.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # piece | time | topup | bonus | correction | restored
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("pay_statements.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(
+        String(20)
+    )  # piece | time | topup | bonus | correction | restored
     description: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal]
     amount: Mapped[Decimal]

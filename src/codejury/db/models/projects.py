@@ -22,7 +22,9 @@ class Project(Base):
     overlap: Mapped[int] = mapped_column(default=3)
     gold_rate: Mapped[float] = mapped_column(default=0.1)
     hide_evidence: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | published | paused | closed
+    status: Mapped[str] = mapped_column(
+        String(20), default="draft"
+    )  # draft | published | paused | closed
     content_warnings: Mapped[list[Any]] = mapped_column(default=list)
     sensitive_tags: Mapped[list[Any]] = mapped_column(default=list)
     sensitive: Mapped[bool] = mapped_column(default=False)
@@ -41,7 +43,9 @@ class GuidelineVersion(Base):
     __table_args__ = (UniqueConstraint("project_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -55,7 +59,9 @@ class RubricVersion(Base):
     __table_args__ = (UniqueConstraint("project_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int]
     criteria: Mapped[list[Any]]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -67,7 +73,9 @@ class Task(Base):
     __table_args__ = (UniqueConstraint("project_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     external_id: Mapped[str] = mapped_column(String(200))
     prompt: Mapped[Any] = mapped_column(JSON)  # text or chat messages
     kind: Mapped[str] = mapped_column(String(40))

@@ -15,13 +15,17 @@ class QualificationAttempt(Base):
     __tablename__ = "qualification_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     score: Mapped[float | None]
     passed: Mapped[bool | None]
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per item: answer, expected, reason
+    details: Mapped[dict[str, Any]] = mapped_column(
+        default=dict
+    )  # per item: answer, expected, reason
 
 
 class GoldContest(Base):
@@ -30,7 +34,9 @@ class GoldContest(Base):
     __tablename__ = "gold_contests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    judgment_id: Mapped[int] = mapped_column(ForeignKey("judgments.id", ondelete="CASCADE"), index=True)
+    judgment_id: Mapped[int] = mapped_column(
+        ForeignKey("judgments.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     message: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | upheld | overturned
@@ -46,7 +52,9 @@ class Flag(Base):
     __tablename__ = "flags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     evidence: Mapped[dict[str, Any]]
@@ -60,7 +68,9 @@ class Review(Base):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    judgment_id: Mapped[int] = mapped_column(ForeignKey("judgments.id", ondelete="CASCADE"), index=True)
+    judgment_id: Mapped[int] = mapped_column(
+        ForeignKey("judgments.id", ondelete="CASCADE"), index=True
+    )
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(20))  # accept | reject | rework
     reason_code: Mapped[str | None] = mapped_column(String(40))
@@ -73,7 +83,9 @@ class Appeal(Base):
     __tablename__ = "appeals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), unique=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), unique=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     message: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | granted | denied

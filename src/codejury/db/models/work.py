@@ -21,13 +21,17 @@ class Item(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     # Candidate ids in ascending order; display order is chosen per assignment.
     candidate_ids: Mapped[list[Any]]
-    purpose: Mapped[str] = mapped_column(String(20), default="work")  # work | practice | qualification
+    purpose: Mapped[str] = mapped_column(
+        String(20), default="work"
+    )  # work | practice | qualification
     is_gold: Mapped[bool] = mapped_column(default=False)
     # {"ranking": [candidate ids, best first] | null for a tie, "strength": 0..2, "reason": str}
     gold_answer: Mapped[dict[str, Any] | None]
     priority: Mapped[int] = mapped_column(default=0)
     strategy: Mapped[str | None] = mapped_column(String(40))
-    counted: Mapped[int] = mapped_column(default=0)  # counted judgments so far (denormalised, kept in step)
+    counted: Mapped[int] = mapped_column(
+        default=0
+    )  # counted judgments so far (denormalised, kept in step)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -39,8 +43,12 @@ class ItemCandidate(Base):
 
     __tablename__ = "item_candidates"
 
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True, index=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Assignment(Base):
@@ -51,9 +59,13 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     display_order: Mapped[list[Any]]
-    state: Mapped[str] = mapped_column(String(20), default="active")  # active | submitted | skipped | expired | released
+    state: Mapped[str] = mapped_column(
+        String(20), default="active"
+    )  # active | submitted | skipped | expired | released
     leased_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
@@ -72,7 +84,9 @@ class Judgment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     judge_kind: Mapped[str] = mapped_column(String(10), default="human")  # human | model
@@ -81,7 +95,9 @@ class Judgment(Base):
     ranking: Mapped[list[Any] | None]
     strength: Mapped[int | None]  # 0 tie, 1 better, 2 much better (pairwise)
     shown_order: Mapped[list[Any]]
-    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {candidate_id: {criterion: value}}
+    ratings: Mapped[dict[str, Any]] = mapped_column(
+        default=dict
+    )  # {candidate_id: {criterion: value}}
     rationale: Mapped[str | None] = mapped_column(Text)
     corrected_code: Mapped[str | None] = mapped_column(Text)
     skip_reason: Mapped[str | None] = mapped_column(String(40))
@@ -94,7 +110,9 @@ class Judgment(Base):
     late: Mapped[bool] = mapped_column(default=False)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("judgments.id"))
     superseded: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | accepted | rejected
+    status: Mapped[str] = mapped_column(
+        String(20), default="pending"
+    )  # pending | accepted | rejected
     status_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -103,7 +121,9 @@ class ErrorSpan(Base):
     __tablename__ = "error_spans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    judgment_id: Mapped[int] = mapped_column(ForeignKey("judgments.id", ondelete="CASCADE"), index=True)
+    judgment_id: Mapped[int] = mapped_column(
+        ForeignKey("judgments.id", ondelete="CASCADE"), index=True
+    )
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     line_start: Mapped[int]
     line_end: Mapped[int]
@@ -121,7 +141,9 @@ class WorkEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(30))
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

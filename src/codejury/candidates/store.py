@@ -1,0 +1,250 @@
+"""Database glue for candidates and items: adding candidates without duplicates, building items
+with a pairing strategy, creating gold items and marking any item gold."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from codejury.accounts.audit import audit
+from codejury.candidates.gold import Verified, gold_answer, gold_pairs, validate_answer
+from codejury.candidates.hashing import normalized_hash
+from codejury.candidates.pairing import FAILING, CandidateInfo, plan_groups
+from codejury.db.models import Candidate, Item, ItemCandidate, Project, Task, User
+from codejury.errors import NotFound
+
+logger = logging.getLogger(__name__)
+
+
+class CandidateWriter:
+    """Adds candidates to tasks, dropping any whose normalised content the task already has."""
+
+    def __init__(self, session: Session, task_ids: Sequence[int] = ()) -> None:
+        self.session = session
+        self._hashes: dict[int, set[str]] = {}
+        ids = list(task_ids)
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(Candidate.task_id, Candidate.content_hash).where(
+                    Candidate.task_id.in_(ids[start : start + 500])
+                )
+            )
+            for task_id, content_hash in rows:
+                self._hashes.setdefault(task_id, set()).add(content_hash)
+        for task_id in ids:
+            self._hashes.setdefault(task_id, set())
+
+    def _known(self, task_id: int) -> set[str]:
+        if task_id not in self._hashes:
+            rows = self.session.scalars(
+                select(Candidate.content_hash).where(Candidate.task_id == task_id)
+            )
+            self._hashes[task_id] = set(rows)
+        return self._hashes[task_id]
+
+    def add(self, task_id: int, content: str, *, source: str, **fields: Any) -> Candidate | None:
+        """The new candidate (flushed, so it has an id), or None for a duplicate."""
+        content_hash = normalized_hash(content)
+        known = self._known(task_id)
+        if content_hash in known:
+            return None
+        candidate = Candidate(
+            task_id=task_id, content=content, content_hash=content_hash, source=source, **fields
+        )
+        self.session.add(candidate)
+        self.session.flush()
+        known.add(content_hash)
+        return candidate
+
+
+@dataclass
+class ItemsReport:
+    tasks: int = 0
+    created: int = 0
+    existing: int = 0
+
+
+def group_size(project: Project) -> int:
+    return project.k if project.mode == "ranking" else 2
+
+
+def build_items(
+    session: Session,
+    project: Project,
+    strategy: str,
+    *,
+    per_task: int | None = None,
+    seed: int = 0,
+    include_synthetic: bool = False,
+) -> ItemsReport:
+    """Items for every task of ``project`` by ``strategy``; an item with the same candidates is
+    never created twice, so re-running only adds what is new. Synthetic candidates (mutants) stay
+    out unless ``include_synthetic``."""
+    report = ItemsReport()
+    tasks = _tasks(session, project)
+    existing = _existing_sets(session, project)
+    for task_id, infos in _candidate_infos(session, tasks, include_synthetic).items():
+        report.tasks += 1
+        for group in plan_groups(
+            strategy, infos, group_size(project), per_task=per_task, seed=f"{seed}:{task_id}"
+        ):
+            if group.candidate_ids in existing.setdefault(task_id, set()):
+                report.existing += 1
+                continue
+            _create_item(
+                session,
+                project,
+                task_id,
+                group.candidate_ids,
+                strategy=strategy,
+                priority=group.priority,
+            )
+            existing[task_id].add(group.candidate_ids)
+            report.created += 1
+    session.commit()
+    logger.info(
+        "items built", extra={"project": project.slug, "strategy": strategy, **report.__dict__}
+    )
+    return report
+
+
+def _tasks(session: Session, project: Project) -> list[int]:
+    return list(
+        session.scalars(select(Task.id).where(Task.project_id == project.id).order_by(Task.id))
+    )
+
+
+def _candidate_infos(
+    session: Session, task_ids: list[int], include_synthetic: bool
+) -> dict[int, list[CandidateInfo]]:
+    infos: dict[int, list[CandidateInfo]] = {t: [] for t in task_ids}
+    for start in range(0, len(task_ids), 500):
+        query = select(
+            Candidate.id, Candidate.task_id, Candidate.source, Candidate.exec_status
+        ).where(Candidate.task_id.in_(task_ids[start : start + 500]))
+        if not include_synthetic:
+            query = query.where(Candidate.synthetic.is_(False))
+        for cid, task_id, source, status in session.execute(query.order_by(Candidate.id)):
+            infos[task_id].append(CandidateInfo(cid, source, status))
+    return infos
+
+
+def _existing_sets(session: Session, project: Project) -> dict[int, set[tuple[int, ...]]]:
+    sets: dict[int, set[tuple[int, ...]]] = {}
+    for task_id, ids in session.execute(
+        select(Item.task_id, Item.candidate_ids).where(Item.project_id == project.id)
+    ):
+        sets.setdefault(task_id, set()).add(tuple(sorted(int(i) for i in ids)))
+    return sets
+
+
+def _create_item(
+    session: Session,
+    project: Project,
+    task_id: int,
+    ids: Sequence[int],
+    *,
+    strategy: str,
+    priority: int = 0,
+    **fields: Any,
+) -> Item:
+    item = Item(
+        project_id=project.id,
+        task_id=task_id,
+        candidate_ids=sorted(ids),
+        strategy=strategy,
+        priority=priority,
+        **fields,
+    )
+    session.add(item)
+    session.flush()
+    session.add_all(ItemCandidate(item_id=item.id, candidate_id=cid) for cid in sorted(ids))
+    return item
+
+
+def create_gold_items(
+    session: Session, project: Project, *, per_task: int = 1, seed: int = 0
+) -> ItemsReport:
+    """Up to ``per_task`` gold pairs per task: a passing candidate against a failing mutant."""
+    report = ItemsReport()
+    existing = _existing_sets(session, project)
+    for task_id, (correct, wrong) in _verified(session, _tasks(session, project)).items():
+        report.tasks += 1
+        for correct_id, loser in gold_pairs(correct, wrong, per_task, seed=f"{seed}:{task_id}"):
+            ids = tuple(sorted((correct_id, loser.id)))
+            if ids in existing.setdefault(task_id, set()):
+                report.existing += 1
+                continue
+            answer = gold_answer(correct_id, loser)
+            _create_item(
+                session, project, task_id, ids, strategy="gold", is_gold=True, gold_answer=answer
+            )
+            existing[task_id].add(ids)
+            report.created += 1
+    session.commit()
+    logger.info("gold items built", extra={"project": project.slug, **report.__dict__})
+    return report
+
+
+def _verified(
+    session: Session, task_ids: list[int]
+) -> dict[int, tuple[list[Verified], list[Verified]]]:
+    """Per task: candidates that pass, and mutants that verifiably fail."""
+    found: dict[int, tuple[list[Verified], list[Verified]]] = {t: ([], []) for t in task_ids}
+    for start in range(0, len(task_ids), 500):
+        rows = session.execute(
+            select(
+                Candidate.id,
+                Candidate.task_id,
+                Candidate.exec_status,
+                Candidate.exec_result,
+                Candidate.source_meta,
+                Candidate.synthetic,
+            )
+            .where(
+                Candidate.task_id.in_(task_ids[start : start + 500]),
+                Candidate.exec_status.is_not(None),
+            )
+            .order_by(Candidate.id)
+        )
+        for cid, task_id, status, result, meta, synthetic in rows:
+            if status == "passed" and not synthetic:
+                found[task_id][0].append(Verified(cid, status, result, meta))
+            elif status in FAILING and synthetic:
+                found[task_id][1].append(Verified(cid, status, result, meta))
+    return found
+
+
+def mark_gold(
+    session: Session,
+    item_id: int,
+    ranking: Sequence[int] | None,
+    strength: int,
+    reason: str,
+    *,
+    actor: User | None = None,
+) -> Item:
+    """Make any item gold with a known answer (``ranking`` best first, or None for a tie)."""
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"no item {item_id}")
+    answer = validate_answer([int(i) for i in item.candidate_ids], ranking, strength, reason)
+    before = {"is_gold": item.is_gold, "gold_answer": item.gold_answer}
+    item.is_gold, item.gold_answer = True, answer
+    audit(
+        session,
+        actor,
+        "item.gold",
+        "item",
+        item.id,
+        before,
+        {"is_gold": True, "gold_answer": answer},
+        project_id=item.project_id,
+    )
+    session.commit()
+    return item

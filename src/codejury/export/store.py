@@ -1,0 +1,287 @@
+"""Export judgments to files and record every export with its provenance.
+
+Each export writes its rows and a dataset card (``README.md``) into one folder, then records an
+``Export`` row (public id, filters, row count, content hash, path, card), one ``ExportContributor``
+row per annotator whose judgments were used (which feeds the annotators' impact page) and an
+``AuditEvent`` (``export.create``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from codejury.config import get_settings
+from codejury.db.base import utcnow
+from codejury.db.models import AuditEvent, Export, ExportContributor, PayRate, Project, User
+from codejury.export.card import CardInfo, PayPolicy, render_card, slice_counts
+from codejury.export.consensus import majority_vote
+from codejury.export.preferences import PreferenceItem, PromptStyle, Variant, preference_rows
+from codejury.export.queries import (
+    ExportFilters,
+    Used,
+    candidate_ratings,
+    candidate_spans,
+    preference_items,
+    project_by_slug,
+    usable_judgments,
+)
+from codejury.export.ratings import rating_rows
+from codejury.export.spans import span_rows
+from codejury.export.splits import assign_splits
+from codejury.export.writers import write_rows
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    public_id: str
+    kind: str
+    format: str
+    path: Path
+    row_count: int
+    content_hash: str
+    splits: dict[str, int]
+    contributors: dict[str, int]  # pseudonym -> judgments used
+
+
+def new_public_id() -> str:
+    return f"exp_{secrets.token_hex(6)}"
+
+
+def export_preferences(
+    session: Session,
+    project_slug: str,
+    *,
+    fmt: str = "jsonl",
+    out: Path | None = None,
+    variant: Variant = "standard",
+    prompt_style: PromptStyle = "explicit",
+    filters: ExportFilters | None = None,
+    margin: bool = False,
+    test_fraction: float = 0.1,
+    actor: User | None = None,
+) -> ExportRecord:
+    """Write TRL preference rows (one per better/worse pair of each item's consensus)."""
+    filters = filters or ExportFilters()
+    project = project_by_slug(session, project_slug)
+    used = usable_judgments(session, project, filters)
+    items, behind = preference_items(used, session, majority_vote, filters.min_confidence)
+    rows = preference_rows(items, variant=variant, prompt_style=prompt_style, margin=margin)
+    options = {"variant": variant, "prompt_style": prompt_style, "margin": margin}
+    return _finish(
+        session,
+        project,
+        "preferences",
+        fmt,
+        out,
+        rows,
+        behind,
+        filters,
+        options,
+        test_fraction,
+        actor,
+        agreement=_agreement(items),
+    )
+
+
+def export_ratings(
+    session: Session,
+    project_slug: str,
+    *,
+    fmt: str = "jsonl",
+    out: Path | None = None,
+    filters: ExportFilters | None = None,
+    test_fraction: float = 0.1,
+    actor: User | None = None,
+) -> ExportRecord:
+    """Write per-candidate mean rubric ratings (HelpSteer-like rows)."""
+    filters = filters or ExportFilters()
+    project = project_by_slug(session, project_slug)
+    candidates, behind = candidate_ratings(usable_judgments(session, project, filters), session)
+    rows = rating_rows(candidates)
+    return _finish(
+        session, project, "ratings", fmt, out, rows, behind, filters, {}, test_fraction, actor
+    )
+
+
+def export_spans(
+    session: Session,
+    project_slug: str,
+    *,
+    fmt: str = "jsonl",
+    out: Path | None = None,
+    filters: ExportFilters | None = None,
+    test_fraction: float = 0.1,
+    actor: User | None = None,
+) -> ExportRecord:
+    """Write error spans per judged candidate."""
+    filters = filters or ExportFilters()
+    project = project_by_slug(session, project_slug)
+    candidates, behind = candidate_spans(usable_judgments(session, project, filters), session)
+    rows = span_rows(candidates)
+    return _finish(
+        session, project, "spans", fmt, out, rows, behind, filters, {}, test_fraction, actor
+    )
+
+
+def _agreement(items: Sequence[PreferenceItem]) -> dict[str, float]:
+    if not items:
+        return {}
+    confidences = [i.consensus.confidence for i in items]
+    return {
+        "mean consensus confidence": sum(confidences) / len(confidences),
+        "share of unanimous items": sum(c == 1.0 for c in confidences) / len(confidences),
+        "mean judgments per item": sum(i.consensus.votes for i in items) / len(items),
+    }
+
+
+def _money(value: Decimal) -> str:
+    """Two decimals, more only when the amount has them (0.4000 -> 0.40, 0.125 -> 0.125)."""
+    cents = value.quantize(Decimal("0.01"))
+    return str(cents) if cents == value else str(value.normalize())
+
+
+def _pay(session: Session, project: Project) -> list[PayPolicy]:
+    rates = session.scalars(
+        select(PayRate).where(PayRate.project_id == project.id).order_by(PayRate.effective_from)
+    )
+    return [
+        PayPolicy(
+            r.currency,
+            _money(r.piece_rate),
+            _money(r.hourly_floor),
+            r.effective_from.date().isoformat(),
+        )
+        for r in rates
+    ]
+
+
+def _finish(
+    session: Session,
+    project: Project,
+    kind: str,
+    fmt: str,
+    out: Path | None,
+    rows: list[dict[str, Any]],
+    behind: Sequence[Used],
+    filters: ExportFilters,
+    options: dict[str, Any],
+    test_fraction: float,
+    actor: User | None,
+    agreement: dict[str, float] | None = None,
+) -> ExportRecord:
+    public_id = new_public_id()
+    folder = out if out is not None else get_settings().data_dir / "exports" / public_id
+    splits = assign_splits(rows, test_fraction)
+    written = write_rows(rows, fmt, folder, kind)
+    card = render_card(
+        CardInfo(
+            title=f"{project.name}: {kind}",
+            project=project.slug,
+            kind=kind,
+            fmt=fmt,
+            export_id=public_id,
+            created_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+            rows=len(rows),
+            content_hash=written.content_hash,
+            splits=splits,
+            items=len({u.item.id for u in behind}),
+            tasks=len({r["task_id"] for r in rows}),
+            judgments=len(behind),
+            annotators=len({u.pseudonym for u in behind}),
+            options={**options, "test_fraction": test_fraction},
+            filters=filters.as_dict(),
+            slices=slice_counts(rows, ("language", "kind")),
+            agreement=agreement or {},
+            guideline_versions=sorted({v for u in behind if (v := u.judgment.guideline_version)}),
+            rubric_versions=sorted({v for u in behind if (v := u.judgment.rubric_version)}),
+            overlap=project.overlap,
+            pay=_pay(session, project),
+        )
+    )
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    _record(
+        session,
+        project,
+        kind,
+        fmt,
+        public_id,
+        folder,
+        rows,
+        written.content_hash,
+        filters,
+        options,
+        card,
+        behind,
+        actor,
+    )
+    session.commit()
+    logger.info("export %s: %d %s rows to %s", public_id, len(rows), kind, folder)
+    by_user = Counter(u.pseudonym for u in behind)
+    return ExportRecord(
+        public_id,
+        kind,
+        fmt,
+        folder,
+        len(rows),
+        written.content_hash,
+        splits,
+        dict(sorted(by_user.items())),
+    )
+
+
+def _record(
+    session: Session,
+    project: Project,
+    kind: str,
+    fmt: str,
+    public_id: str,
+    path: Path,
+    rows: list[dict[str, Any]],
+    digest: str,
+    filters: ExportFilters,
+    options: dict[str, Any],
+    card: str,
+    behind: Sequence[Used],
+    actor: User | None,
+) -> Export:
+    export = Export(
+        public_id=public_id,
+        project_id=project.id,
+        kind=kind,
+        format=fmt,
+        filters={**filters.as_dict(), **options},
+        row_count=len(rows),
+        content_hash=digest,
+        path=str(path.resolve()),
+        card=card,
+        created_by=actor.id if actor else None,
+    )
+    session.add(export)
+    session.flush()
+    per_user = Counter(u.judgment.user_id for u in behind if u.judgment.user_id is not None)
+    for user_id, count in sorted(per_user.items()):
+        session.add(ExportContributor(export_id=export.id, user_id=user_id, judgments=count))
+    session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            project_id=project.id,
+            action="export.create",
+            target_type="export",
+            target_id=public_id,
+            before=None,
+            after={"kind": kind, "format": fmt, "row_count": len(rows), "content_hash": digest},
+        )
+    )
+    return export

@@ -1,0 +1,1 @@
+"""Tasks: the import format, validation, import/export and statistics."""
