@@ -15,7 +15,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from codejury.accounts.passwords import dummy_hash, hasher, needs_rehash, verify_password
+from codejury.accounts import passwords
 from codejury.accounts.users import get_user_by_email, normalise_email
 from codejury.config import get_settings
 from codejury.db.base import utcnow
@@ -101,13 +101,17 @@ def authenticate_password(
     limiter.check(key, clock)
     user = get_user_by_email(session, email)
     stored = user.password_hash if user is not None else None
-    if not verify_password(stored or dummy_hash(), password) or user is None or stored is None:
+    if (
+        not passwords.verify_password(stored or passwords.dummy_hash(), password)
+        or user is None
+        or stored is None
+    ):
         limiter.failed(key, clock)
         raise Unauthenticated("wrong email or password")
     if not user.active:
         raise Unauthenticated("this account is deactivated")
     limiter.succeeded(key)
-    if needs_rehash(stored):
-        user.password_hash = hasher().hash(password)
+    if passwords.needs_rehash(stored):
+        user.password_hash = passwords.hasher().hash(password)
         session.commit()
     return user

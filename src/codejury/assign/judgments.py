@@ -196,7 +196,13 @@ def _store_submit(
 
 
 def _take_slot(session: Session, user: User, item: Item, project: Project, now: datetime) -> bool:
-    """Count one more judgment on the item if it still needs one; False when it is full."""
+    """Count one more judgment on the item if it still needs one; False when it is full.
+
+    The item row is locked first, so the statements below see every committed lease and submit on
+    it (on PostgreSQL an UPDATE that waited for a lock would re-check only the row, not the count
+    of leases, in its old snapshot).
+    """
+    session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     already = session.scalar(
         select(Judgment.id).where(
             Judgment.item_id == item.id, Judgment.user_id == user.id, Judgment.counted.is_(True)

@@ -72,7 +72,9 @@ def list_(
 ) -> None:
     """List users."""
     with session() as s:
-        table = Table("id", "email", "name", "role", "pseudonym", "active", "skills", "timezone")
+        table = Table()
+        for column in ("id", "email", "name", "role", "pseudonym", "active", "skills", "timezone"):
+            table.add_column(column, overflow="fold")
         for user in accounts.list_users(s, role=role):
             active = "yes" if user.active else ("pending" if user.password_hash is None else "no")
             table.add_row(

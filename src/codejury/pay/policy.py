@@ -107,6 +107,10 @@ def validate_policy(
         problems.append(f"currency: {policy.currency!r} is not a three-letter ISO code like USD")
     if policy.piece_rate < 0:
         problems.append(f"piece_rate: {policy.piece_rate} is negative")
+    for name in ("piece_rate", "hourly_floor"):
+        value: Decimal = getattr(policy, name)
+        if value != value.quantize(Decimal("0.0001")):
+            problems.append(f"{name}: {value} has more than 4 decimal places")
     if policy.effective_from.tzinfo is None:
         problems.append("effective_from: must be timezone-aware (UTC)")
     if problems:

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from codejury.errors import InvalidInput
@@ -100,7 +102,7 @@ class Statement:
     def amount(self, kind: str) -> Decimal:
         return sum((li.amount for li in self.lines if li.kind == kind), Decimal("0.00"))
 
-    def keys(self) -> set[str]:
+    def entry_keys(self) -> set[str]:
         return {key for line in self.lines for key in line.ref.get("keys", ())}
 
 
@@ -197,16 +199,19 @@ def _topup_line(
     policy_at: PolicyAt,
     min_floors: Mapping[str, Decimal],
 ) -> Line:
-    required = sum(
-        (
-            _floor_of(policy_at(t.started_at), min_floors) * t.seconds / SECONDS_PER_HOUR
-            for t in times
-        ),
-        Decimal(0),
+    """Exact arithmetic (fractions) so that rounding up to the cent can never fall short."""
+    required = (
+        sum(
+            (Fraction(_floor_of(policy_at(t.started_at), min_floors)) * t.seconds for t in times),
+            Fraction(0),
+        )
+        / 3600
     )
-    topup = max(Decimal(0), required - counted).quantize(CENT, rounding=ROUND_CEILING)
+    topup_cents = max(0, math.ceil((required - Fraction(counted)) * 100))
+    topup = (Decimal(topup_cents) / 100).quantize(CENT)
     seconds = sum(t.seconds for t in times)
-    ref = {"required": str(required.quantize(HOURS)), "counted": str(counted), "seconds": seconds}
+    shown = (Decimal(required.numerator) / Decimal(required.denominator)).quantize(HOURS)
+    ref = {"required": str(shown), "counted": str(counted), "seconds": seconds}
     return Line("topup", "Top-up to the hourly floor", hours(seconds), topup, ref)
 
 

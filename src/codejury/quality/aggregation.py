@@ -80,15 +80,13 @@ def votes_frame(votes: Iterable[PreferenceVote]) -> VoteFrame:
 
 
 def _consensus(frame: VoteFrame, probas: pd.DataFrame) -> list[Consensus]:
-    counts = frame.data["task"].value_counts()
-    labels = probas.idxmax(axis=1)
-    confidence = probas.max(axis=1)
+    counts = frame.data["task"].value_counts().reindex(probas.index).to_numpy()
+    labels = probas.idxmax(axis=1).to_numpy()
+    confidence = probas.max(axis=1).to_numpy(dtype=float)
     result = []
-    for task, label in labels.items():
+    for task, label, share, votes in zip(probas.index, labels, confidence, counts, strict=True):
         item, first, second = frame.units[int(task)]
-        result.append(
-            Consensus(item, first, second, label, float(confidence[task]), int(counts[task]))
-        )
+        result.append(Consensus(item, first, second, label, float(share), int(votes)))
     return sorted(result, key=lambda c: (key_order(c.item), c.first, c.second))
 
 
@@ -137,6 +135,7 @@ class DawidSkeneConsensus:
     reliability_: list[Reliability] = field(init=False, default_factory=list)
     priors_: dict[Label, float] = field(init=False, default_factory=dict)
     errors_: dict[Key, list[list[float]]] = field(init=False, default_factory=dict)
+    iterations_: int = field(init=False, default=0)
 
     def fit(self, votes: Iterable[PreferenceVote]) -> Self:
         return self.fit_frame(votes_frame(votes))
@@ -149,6 +148,7 @@ class DawidSkeneConsensus:
         priors: dict[Label, float] = {c: float(ds.priors_.get(c, 0.0)) for c in LABELS}
         self.priors_ = priors
         self.errors_ = _confusion_matrices(ds.errors_)
+        self.iterations_ = len(ds.loss_history_)
         scores = {
             worker: sum(priors[c] * matrix[i][i] for i, c in enumerate(LABELS))
             for worker, matrix in self.errors_.items()

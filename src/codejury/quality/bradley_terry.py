@@ -78,7 +78,10 @@ class PairCounts:
         w, lo = np.asarray(winners), np.asarray(losers)
         if w.shape != lo.shape or w.ndim != 1:
             raise InvalidInput("winners and losers must be 1-d arrays of the same length")
-        names, codes = np.unique(np.concatenate([w, lo]), return_inverse=True)
+        import pandas as pd
+
+        # hash-based and sorted: far faster than np.unique on a million strings
+        codes, names = pd.factorize(np.concatenate([w, lo]), sort=True)
         tie = np.zeros(len(w), bool) if ties is None else np.asarray(ties, dtype=bool)
         if tie.shape != w.shape:
             raise InvalidInput("ties must be a boolean array as long as winners")

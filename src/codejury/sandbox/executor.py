@@ -20,7 +20,7 @@ from codejury.sandbox.isolation import (
     warn_unsafe_once,
 )
 from codejury.sandbox.limits import Limits
-from codejury.sandbox.process import RawRun, execute
+from codejury.sandbox.process import Budget, RawRun, execute
 from codejury.sandbox.result import ExecutionResult, not_run
 from codejury.sandbox.runners import Invocation, Program, Runner, get_runner
 
@@ -86,30 +86,36 @@ def _run_one(
     missing = runner.missing()
     if missing:
         return ExecutionResult(
-            status="environment", runner=runner.name, runner_version=runner.version(), message=missing
+            status="environment",
+            runner=runner.name,
+            runner_version=runner.version(),
+            message=missing,
         )
     limits = limits or runner.default_limits()
     invocation = runner.invocation(program, limits, config)
-    wall = limits.timeout_s + invocation.extra_wall_s
+    budget = Budget(
+        limits.timeout_s, limits.output_bytes, limits.output_hard_bytes,
+        setup_s=invocation.setup_s, marker=invocation.marker,
+    )  # fmt: skip
     with host_uid(config) as uid:
         if config.isolated:
             argv = bwrap_argv(
                 config, invocation.command, invocation.env,
                 mounts=invocation.mounts, tmpfs_mb=limits.tmpfs_mb,
             )  # fmt: skip
-            raw = execute(Launch(argv, {}, uid), invocation.stdin, wall, limits.output_bytes, limits.output_hard_bytes)  # fmt: skip
+            raw = execute(Launch(argv, {}, uid), invocation.stdin, budget)
         else:
-            raw = _run_unisolated(invocation, wall, limits)
+            raw = _run_unisolated(invocation, budget)
     return runner.interpret(program, raw, limits)
 
 
-def _run_unisolated(invocation: Invocation, wall: float, limits: Limits) -> RawRun:
+def _run_unisolated(invocation: Invocation, budget: Budget) -> RawRun:
     """The weaker mode: only the runner's resource limits, a private temp folder and a new session."""
     work = tempfile.mkdtemp(prefix="codejury-run-")
     try:
         env = {**invocation.env, "HOME": work, "TMPDIR": work}
         launch = Launch(invocation.command, env, None, cwd=work)
-        return execute(launch, invocation.stdin, wall, limits.output_bytes, limits.output_hard_bytes)
+        return execute(launch, invocation.stdin, budget)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -135,10 +141,10 @@ def execute_many(
     size = workers if workers and workers > 0 else default_workers(config)
     results: list[ExecutionResult | None] = [None] * len(jobs)
     with ThreadPoolExecutor(max_workers=min(size, len(jobs)), thread_name_prefix="sandbox") as pool:
-        futures = {
-            pool.submit(_run_one, runner, Program(job.code, job.tests, job.entry_point), job.limits, config): i  # fmt: skip
-            for i, (job, runner) in enumerate(zip(jobs, runners, strict=True))
-        }
+        futures = {}
+        for i, (job, runner) in enumerate(zip(jobs, runners, strict=True)):
+            program = Program(job.code, job.tests, job.entry_point)
+            futures[pool.submit(_run_one, runner, program, job.limits, config)] = i
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             if progress is not None:

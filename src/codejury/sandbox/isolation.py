@@ -149,7 +149,7 @@ def host_uid(config: SandboxConfig) -> Iterator[int | None]:
 def _try_bwrap(config: SandboxConfig, uid: int | None) -> subprocess.CompletedProcess[bytes]:
     argv = bwrap_argv(config, ["/bin/sh", "-c", "exit 0"], {})
     extra = {"user": uid, "group": uid, "extra_groups": []} if uid is not None else {}
-    return subprocess.run(argv, capture_output=True, timeout=20, env={}, **extra)  # type: ignore[call-overload, no-any-return]
+    return subprocess.run(argv, capture_output=True, timeout=20, env={}, **extra)  # type: ignore[call-overload]
 
 
 def _drop_works(config: SandboxConfig) -> bool:

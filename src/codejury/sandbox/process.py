@@ -7,6 +7,7 @@ group gets SIGKILL (under bwrap that kills the PID namespace's init and with it 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import selectors
@@ -72,8 +73,20 @@ class _Reader:
         return self.run.stdout_total + self.run.stderr_total <= self.hard
 
 
-def execute(launch: Launch, stdin: bytes, timeout_s: float, keep: int, hard: int) -> RawRun:
-    """Run ``launch`` to completion or until ``timeout_s`` of wall time, whichever comes first."""
+@dataclass(frozen=True)
+class Budget:
+    """Wall time and output bounds. With ``setup_s`` and ``marker``, the program first gets
+    ``setup_s`` (e.g. to compile); once ``marker`` appears on the report pipe, ``timeout_s`` more."""
+
+    timeout_s: float
+    keep: int
+    hard: int
+    setup_s: float | None = None
+    marker: bytes | None = None
+
+
+def execute(launch: Launch, stdin: bytes, budget: Budget) -> RawRun:
+    """Run ``launch`` to completion or until its wall time is spent, whichever comes first."""
     run = RawRun()
     report_r, report_w = os.pipe()
     extra: dict[str, object] = {}
@@ -94,9 +107,9 @@ def execute(launch: Launch, stdin: bytes, timeout_s: float, keep: int, hard: int
         )
     finally:
         os.close(report_w)
-    reader = _Reader(run, keep, hard)
+    reader = _Reader(run, budget.keep, budget.hard)
     try:
-        _pump(proc, report_r, stdin, start + timeout_s, reader, run)
+        _pump(proc, report_r, stdin, start, budget, reader, run)
     finally:
         os.close(report_r)
     run.duration_s = time.monotonic() - start
@@ -107,7 +120,7 @@ def execute(launch: Launch, stdin: bytes, timeout_s: float, keep: int, hard: int
 
 
 def _pump(
-    proc: subprocess.Popen[bytes], report_r: int, stdin: bytes, deadline: float,
+    proc: subprocess.Popen[bytes], report_r: int, stdin: bytes, start: float, budget: Budget,
     reader: _Reader, run: RawRun,
 ) -> None:  # fmt: skip
     assert proc.stdin and proc.stdout and proc.stderr
@@ -122,6 +135,8 @@ def _pump(
     os.set_blocking(stdin_fd, False)
     sel.register(stdin_fd, selectors.EVENT_WRITE, "stdin")
     pending = memoryview(stdin)
+    waiting_marker = budget.marker is not None and budget.setup_s is not None
+    deadline = start + (budget.setup_s if waiting_marker and budget.setup_s else budget.timeout_s)
     exited = False
     try:
         while not exited or sel.get_map():
@@ -140,6 +155,9 @@ def _pump(
                     pending = _feed(sel, proc, pending)
                 else:
                     _drain(sel, fd, key.data, reader, run)
+                    if waiting_marker and budget.marker and budget.marker in reader.report:
+                        waiting_marker = False
+                        deadline = time.monotonic() + budget.timeout_s
             if run.output_exceeded:
                 break
     finally:
@@ -153,7 +171,9 @@ def _pump(
         os.close(pidfd)
 
 
-def _feed(sel: selectors.BaseSelector, proc: subprocess.Popen[bytes], pending: memoryview) -> memoryview:
+def _feed(
+    sel: selectors.BaseSelector, proc: subprocess.Popen[bytes], pending: memoryview
+) -> memoryview:
     assert proc.stdin
     try:
         written = os.write(proc.stdin.fileno(), pending[:_CHUNK])
@@ -179,17 +199,13 @@ def _drain(sel: selectors.BaseSelector, fd: int, name: str, reader: _Reader, run
 
 
 def _close_quietly(stream: object) -> None:
-    try:
+    with contextlib.suppress(OSError):
         stream.close()  # type: ignore[attr-defined]
-    except OSError:
-        pass
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _reap(proc: subprocess.Popen[bytes], run: RawRun) -> None:

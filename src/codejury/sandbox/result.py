@@ -79,7 +79,9 @@ class ExecutionResult:
             data.pop(name)
         return data
 
-    def with_measurements(self, duration_s: float, cpu_s: float, max_rss_mb: float) -> ExecutionResult:
+    def with_measurements(
+        self, duration_s: float, cpu_s: float, max_rss_mb: float
+    ) -> ExecutionResult:
         return replace(
             self,
             duration_s=round(duration_s, 4),

@@ -1,8 +1,8 @@
 """Load an exported preference dataset for training, and what every trainer shares.
 
 An export folder holds ``data/`` (a saved ``DatasetDict``), ``preferences.jsonl`` or
-``preferences.parquet``; a single ``.jsonl`` / ``.parquet`` file works too. Rows keep the ``split`` the
-export gave them; rows without one are split by ``task_id`` like an export would.
+``preferences.parquet``; a single ``.jsonl`` / ``.parquet`` file works too. Rows keep the ``split``
+the export gave them; rows without one are split by ``task_id`` like an export would.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def load_preferences(path: Path) -> tuple[Dataset, Dataset]:
     else:
         data = load_dataset(kind, data_files=str(source), split="train")
     if "split" not in data.column_names:
-        tasks = split_tasks([str(t) for t in data["task_id"]]) if "task_id" in data.column_names else {}
+        tasks = (
+            split_tasks([str(t) for t in data["task_id"]]) if "task_id" in data.column_names else {}
+        )
         data = data.add_column("split", [tasks.get(str(t), TRAIN) for t in data["task_id"]])
     if len(data) == 0:
         raise InvalidInput("the dataset is empty", [f"{path}: no preference rows"])

@@ -2,8 +2,9 @@
 
 ``train_reward(RewardTrainingConfig(...))`` loads an exported preference dataset, trains
 ``AutoModelForSequenceClassification(num_labels=1)`` on its ``train`` split and reports held-out pairwise
-accuracy (reward(chosen) > reward(rejected) on the ``test`` split) with a 95% Wilson interval. TRL drops
-pairs longer than ``max_length`` rather than truncating them; the report counts them beforehand.
+accuracy (reward(chosen) > reward(rejected) on the ``test`` split) with a 95% Wilson interval. TRL
+drops pairs longer than ``max_length`` rather than truncating them; the report counts them
+beforehand.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def _reward_args(config: RewardTrainingConfig, eos: str | None) -> Any:
 
 
 def train_reward(config: RewardTrainingConfig) -> RewardReport:
-    """Train, evaluate on the held-out split, save model + tokenizer + report into ``output_dir``."""
+    """Train, evaluate on the held-out split, save model, tokenizer and report."""
     require_training()
     from trl import RewardTrainer
 

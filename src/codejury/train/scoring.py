@@ -53,8 +53,11 @@ def load_reward_model(path: str) -> tuple[Any, Any]:
 def score_texts(
     model: Any, tokenizer: Any, texts: Sequence[str], max_length: int = 512, batch_size: int = 16
 ) -> list[float]:
-    """One scalar reward per text (longer texts are truncated to ``max_length`` tokens)."""
+    """One scalar reward per text. Longer texts keep their last ``max_length`` tokens, where the
+    response is."""
     import torch
+
+    tokenizer.truncation_side = "left"
 
     device = next(model.parameters()).device
     scores: list[float] = []

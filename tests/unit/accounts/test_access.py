@@ -16,7 +16,7 @@ def _user(uid: int, role: str, active: bool = True) -> User:
 
 def test_require_role_names_what_was_needed() -> None:
     require_role(_user(1, "manager"), "admin", "manager")
-    with pytest.raises(Forbidden, match="admin or manager role; annotator3@example.org is"):
+    with pytest.raises(Forbidden, match=r"admin or manager role; annotator3@example\.org is"):
         require_role(_user(3, "annotator"), "admin", "manager")
 
 

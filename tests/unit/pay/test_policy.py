@@ -45,7 +45,9 @@ def test_money_is_never_read_from_a_float() -> None:
 
 
 def test_bonus_rule_round_trips_and_is_checked() -> None:
-    rule = BonusRule.from_dict({"kind": "gold_accuracy", "threshold": 0.9, "amount_per_judgment": "0.05"})
+    rule = BonusRule.from_dict(
+        {"kind": "gold_accuracy", "threshold": 0.9, "amount_per_judgment": "0.05"}
+    )
     assert rule.threshold == Decimal("0.9")
     assert BonusRule.from_dict(rule.to_dict()) == rule
     with pytest.raises(InvalidInput, match="threshold"):
@@ -104,3 +106,8 @@ def test_currency_cannot_change() -> None:
     history = [policy("0.50", "12", NOW - timedelta(days=30))]
     with pytest.raises(InvalidInput, match="currency"):
         check_change(history, policy("0.50", "12", NOW, "EUR"), NOW)
+
+
+def test_more_than_four_decimal_places_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="4 decimal places"):
+        validate_policy(policy("0.12345", "12", NOW))

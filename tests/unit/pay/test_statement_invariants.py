@@ -4,6 +4,7 @@ meets the floor, adds up, pays each entry once, and issuing again changes nothin
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,13 +96,19 @@ def to_inputs(items: list[Work], more: list[tuple]) -> tuple[list, list[TimeEntr
         rejected = w.status == "rejected"
         records.append(
             JudgmentRecord(
-                id=i, key=f"judgment:{i}", leased_at=leased, submitted_at=ended,
-                status=w.status, status_at=None if w.status == "pending" else decided,
-                assignment_id=i, counts=w.end == "submit", fraud=rejected and w.fraud,
+                id=i,
+                key=f"judgment:{i}",
+                leased_at=leased,
+                submitted_at=ended,
+                status=w.status,
+                status_at=None if w.status == "pending" else decided,
+                assignment_id=i,
+                counts=w.end == "submit",
+                fraud=rejected and w.fraud,
                 appeal_id=i if rejected and w.appeal_delay else None,
                 appeal_granted_at=decided + w.appeal_delay if rejected and w.appeal_delay else None,
                 gold_correct=w.gold,
-            )  # fmt: skip
+            )
         )
     for j, (kind, at, window, active) in enumerate(more, start=1):
         start = START + at
@@ -109,13 +116,13 @@ def to_inputs(items: list[Work], more: list[tuple]) -> tuple[list, list[TimeEntr
     return unit_entries(records), time_entries(paid_time(events), records)
 
 
-def required_pay(statement: Statement, times: dict[str, TimeEntry], history: list) -> Decimal:
-    owed = Decimal(0)
-    for key in statement.keys():
+def required_pay(statement: Statement, times: dict[str, TimeEntry], history: list) -> Fraction:
+    owed = Fraction(0)
+    for key in statement.entry_keys():
         if key in times:
             t = times[key]
             floor = rate_for(history, t.started_at).hourly_floor if history else Decimal(12)
-            owed += max(floor, Decimal(8)) * t.seconds / 3600
+            owed += Fraction(max(floor, Decimal(8))) * t.seconds / 3600
     return owed
 
 
@@ -143,12 +150,14 @@ def test_every_statement_meets_the_floor_adds_up_and_is_idempotent(
         assert statement.total == sum(amounts, Decimal(0))
         assert all(a >= 0 and a == a.quantize(CENT) for a in amounts)
         assert statement.total * 3600 >= Decimal(8) * statement.paid_seconds
-        assert statement.total >= required_pay(statement, by_key, history)
-        assert statement.paid_seconds == sum(by_key[k].seconds for k in statement.keys() & by_key.keys())
-        assert not statement.keys() & paid, "an entry was paid twice"
+        assert Fraction(statement.total) >= required_pay(statement, by_key, history)
+        assert statement.paid_seconds == sum(
+            by_key[k].seconds for k in statement.entry_keys() & by_key.keys()
+        )
+        assert not statement.entry_keys() & paid, "an entry was paid twice"
         again = build_statement(period, units, times, history, paid, now, MIN_FLOORS)
         assert again == statement  # same inputs, same statement
-        paid |= statement.keys()
+        paid |= statement.entry_keys()
         assert build_statement(period, units, times, history, paid, now, MIN_FLOORS) is None
 
 
@@ -164,5 +173,5 @@ def test_everything_owed_is_paid_exactly_once_in_the_end(
         period = Period.starting(START + timedelta(weeks=week))
         statement = build_statement(period, units, times, history, set(paid), late, MIN_FLOORS)
         if statement is not None:
-            paid += sorted(statement.keys())
+            paid += sorted(statement.entry_keys())
     assert sorted(paid) == sorted({e.key for e in [*units, *times]})

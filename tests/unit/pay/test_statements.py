@@ -34,7 +34,9 @@ def test_period_is_a_utc_week_from_monday() -> None:
 
 
 def test_topup_lifts_pay_to_the_floor() -> None:
-    s = build_statement(WEEK, accepted(10), [hours_of_work("assignment:1", 7200)], USD, set(), AFTER)
+    s = build_statement(
+        WEEK, accepted(10), [hours_of_work("assignment:1", 7200)], USD, set(), AFTER
+    )
     assert s is not None
     assert s.amount("piece") == Decimal("5.00")
     assert s.amount("topup") == Decimal("19.00")
@@ -43,9 +45,15 @@ def test_topup_lifts_pay_to_the_floor() -> None:
 
 
 def test_no_topup_when_piece_pay_beats_the_floor() -> None:
-    s = build_statement(WEEK, accepted(60), [hours_of_work("assignment:1", 3600)], USD, set(), AFTER)
+    s = build_statement(
+        WEEK, accepted(60), [hours_of_work("assignment:1", 3600)], USD, set(), AFTER
+    )
     assert s is not None
-    assert (s.amount("piece"), s.amount("topup"), s.total) == (Decimal("30.00"), 0, Decimal("30.00"))
+    assert (s.amount("piece"), s.amount("topup"), s.total) == (
+        Decimal("30.00"),
+        0,
+        Decimal("30.00"),
+    )
 
 
 def test_topup_is_rounded_up_to_the_cent() -> None:
@@ -145,9 +153,9 @@ def test_acceptance_after_a_statement_becomes_a_correction_next_time() -> None:
     first = build_statement(WEEK, units, times, USD, set(), AFTER)
     assert first is not None and first.amount("piece") == 0
     nxt = Period.starting(WEEK.end)
-    assert build_statement(nxt, units, times, USD, first.keys(), nxt.end) is None
+    assert build_statement(nxt, units, times, USD, first.entry_keys(), nxt.end) is None
     third = Period.starting(nxt.end)
-    s = build_statement(third, units, times, USD, first.keys(), third.end)
+    s = build_statement(third, units, times, USD, first.entry_keys(), third.end)
     assert s is not None
     assert [(li.kind, li.amount) for li in s.lines] == [("correction", Decimal("0.50"))]
 

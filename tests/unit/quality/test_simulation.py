@@ -47,22 +47,25 @@ def simulation() -> tuple[list[PreferenceVote], dict[int, str]]:
     return votes, truths
 
 
+@pytest.fixture(scope="module")
+def dawid_skene(simulation) -> DawidSkeneConsensus:
+    return DawidSkeneConsensus().fit(simulation[0])
+
+
 def accuracy(consensus, truths):
     return np.mean([c.label == truths[c.item] for c in consensus])
 
 
-def test_dawid_skene_ranks_judges_like_their_true_accuracy(simulation):
-    votes, _ = simulation
-    ds = DawidSkeneConsensus().fit(votes)
-    reliability = {r.worker: r.reliability for r in ds.reliability_}
+def test_dawid_skene_ranks_judges_like_their_true_accuracy(dawid_skene):
+    reliability = {r.worker: r.reliability for r in dawid_skene.reliability_}
     judges = list(ACCURACY)
     rho = spearmanr([ACCURACY[j] for j in judges], [reliability[j] for j in judges]).statistic
     assert rho >= 0.9
 
 
-def test_dawid_skene_is_at_least_as_accurate_as_majority_vote(simulation):
+def test_dawid_skene_is_at_least_as_accurate_as_majority_vote(simulation, dawid_skene):
     votes, truths = simulation
-    ds = accuracy(DawidSkeneConsensus().fit(votes).consensus_, truths)
+    ds = accuracy(dawid_skene.consensus_, truths)
     mv = accuracy(MajorityVoteConsensus().fit(votes).consensus_, truths)
     assert ds >= mv
     assert ds > 0.8

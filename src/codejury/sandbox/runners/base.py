@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from codejury.sandbox.isolation import SandboxConfig
 from codejury.sandbox.limits import Limits
 from codejury.sandbox.process import RawRun
-from codejury.sandbox.result import ExecutionResult, TestFailure
+from codejury.sandbox.result import STATUSES, ExecutionResult, TestFailure
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,17 @@ class Invocation:
     """How to start a program inside the sandbox.
 
     ``command`` may contain ``{report_fd}``: the number of a pipe the program may write its report to.
-    ``mounts`` are extra read-only binds (host path, sandbox path).
+    ``mounts`` are extra read-only binds (host path, sandbox path). A program with a setup step
+    (compiling) gets ``setup_s`` for it, and the run's own timeout starts when it writes ``marker``
+    to the report pipe.
     """
 
     command: list[str]
     stdin: bytes
     env: dict[str, str] = field(default_factory=dict)
     mounts: tuple[tuple[str, str], ...] = ()
-    extra_wall_s: float = 0.0
+    setup_s: float | None = None
+    marker: bytes | None = None
 
 
 class Runner(Protocol):
@@ -99,6 +102,11 @@ def exit_message(raw: RawRun) -> str:
     return f"exited with code {raw.returncode}"
 
 
+def safe_status(value: object) -> str:
+    """A status a program reported, or ``error`` when it is not one of ours."""
+    return value if isinstance(value, str) and value in STATUSES else "error"
+
+
 def make_result(
     runner: Runner,
     raw: RawRun,
@@ -106,9 +114,14 @@ def make_result(
     status: str,
     *,
     failure: TestFailure | None = None,
+    usage: object = None,
     **values: Any,
 ) -> ExecutionResult:
-    """An ``ExecutionResult`` with the output excerpts and measurements of ``raw`` filled in."""
+    """An ``ExecutionResult`` with the output excerpts and measurements of ``raw`` filled in.
+
+    ``usage`` is (cpu seconds, peak MiB) as measured inside the sandbox, when the runner has it
+    (bwrap's PID-namespace init does not pass its children's usage on).
+    """
     keep = limits.output_bytes
     result = ExecutionResult(
         status=status,
@@ -122,4 +135,9 @@ def make_result(
         exit_code=raw.returncode,
         **values,
     )
-    return result.with_measurements(raw.duration_s, raw.cpu_s, raw.max_rss_mb)
+    cpu, rss = raw.cpu_s, raw.max_rss_mb
+    if isinstance(usage, (tuple, list)) and len(usage) == 2:
+        numbers = [v for v in usage if isinstance(v, (int, float))]
+        if len(numbers) == 2:
+            cpu, rss = max(cpu, float(numbers[0])), max(rss, float(numbers[1]))
+    return result.with_measurements(raw.duration_s, cpu, rss)

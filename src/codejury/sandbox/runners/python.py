@@ -25,6 +25,7 @@ from codejury.sandbox.runners.base import (
     exit_message,
     limit_status,
     make_result,
+    safe_status,
     source_line,
     tool_version,
 )
@@ -91,7 +92,9 @@ def rewrite_asserts(tests: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     return b"".join(pieces).decode("utf-8"), tuple(table)
 
 
-def _failure(program: Program, table: tuple[tuple[int, str], ...], raw: object) -> TestFailure | None:
+def _failure(
+    program: Program, table: tuple[tuple[int, str], ...], raw: object
+) -> TestFailure | None:
     if not isinstance(raw, tuple) or len(raw) != 3:
         return None
     index, line, message = raw
@@ -99,7 +102,9 @@ def _failure(program: Program, table: tuple[tuple[int, str], ...], raw: object) 
         line, text = table[index]
     else:
         text = source_line(program.tests, line if isinstance(line, int) else None)
-    return TestFailure(test=text, line=line if isinstance(line, int) else None, message=str(message))
+    return TestFailure(
+        test=text, line=line if isinstance(line, int) else None, message=str(message)
+    )
 
 
 def _parse_report(data: bytes) -> dict[str, object] | None:
@@ -113,8 +118,8 @@ def _parse_report(data: bytes) -> dict[str, object] | None:
 
 
 class PythonRunner:
-    name = "python"
-    aliases = ("py", "python3")
+    name: str = "python"
+    aliases: tuple[str, ...] = ("py", "python3")
 
     def version(self) -> str:
         return f"python/h{HARNESS_REVISION}/{tool_version(interpreter(), '--version')}"
@@ -151,12 +156,13 @@ class PythonRunner:
             status, message = limit or ("error", f"ended without a report ({exit_message(raw)})")
             return make_result(self, raw, limits, status, message=message)
         _, table = rewrite_asserts(program.tests)
-        status = str(report["status"])
+        status = safe_status(report["status"])
         passed, total = report.get("passed"), report.get("total")
         return make_result(
             self, raw, limits, status,
             failure=_failure(program, table, report.get("failure")) if status == "failed" else None,
             message=str(report.get("message", "")),
+            usage=report.get("usage"),
             tests_passed=passed if isinstance(passed, int) else None,
             tests_total=total if isinstance(total, int) else None,
         )  # fmt: skip

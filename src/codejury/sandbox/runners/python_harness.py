@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# ruff: noqa: UP031, SIM105
 """The program the sandbox's Python runs: load the candidate, run the tests, report on a pipe.
 
 It is passed to ``python3 -S -s -c`` as text and imports only builtin modules, so it starts fast.
@@ -74,6 +76,15 @@ def _limit(cpu, memory, processes, open_files, file_size):
     )
     for which, value in pairs:
         resource.setrlimit(which, value)
+
+
+def _usage():
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return (cpu, max(own.ru_maxrss, kids.ru_maxrss) / 1024.0)
 
 
 def _report(status, message="", line=None):
@@ -161,6 +172,7 @@ def _main():
 
         random.seed(0)
     report = _run(code, tests, entry_point)
+    report["usage"] = _usage()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -1,0 +1,79 @@
+"""The application factory: ``create_app()`` builds the studio for one database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from codejury import __version__
+from codejury.config import Settings
+from codejury.db import Database, open_database
+from codejury.web import errors
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, worker: bool = True
+) -> FastAPI:
+    """Migrations are applied on start-up; the background worker runs in a thread unless ``worker=False``."""
+    settings = settings or Settings()
+    settings.ensure_data_dir()
+    db = database or open_database(settings.resolved_database_url)
+    _ = settings.resolved_secret_key  # create it now, not under concurrent first requests
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from codejury.jobs import Worker
+
+        thread = Worker(db) if worker else None
+        if thread:
+            thread.start()
+        yield
+        if thread:
+            thread.stop()
+
+    app = FastAPI(
+        title="CodeJury",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _include_routers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        from sqlalchemy import text
+
+        with db.session() as s:
+            s.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    """Every module in web/api and web/pages with a ``router`` is mounted (API under /api/v1)."""
+    import importlib
+    import pkgutil
+
+    from codejury.web import api, pages
+
+    for package, prefix in ((api, "/api/v1"), (pages, "")):
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if router is not None:
+                app.include_router(router, prefix=prefix)
