@@ -74,8 +74,9 @@ async def handle(request: Request, exc: Exception) -> Response:
     if isinstance(exc, InvalidInput):
         body["problems"] = exc.problems
     headers = {}
-    if isinstance(exc, RateLimited) and getattr(exc, "retry_after", None):
-        headers["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(exc, RateLimited) and retry_after:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
