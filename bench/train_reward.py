@@ -6,7 +6,7 @@ constants, an early wrong return). 15% of the training labels are flipped to mim
 the held-out labels stay clean (ground truth). Rows go through CodeJury's own formatter and task
 split, then the default MiniLM encoder is trained on CPU with TRL's RewardTrainer.
 
-    .venv/bin/python bench/train_reward.py [--max-length 384] [--epochs 2] [--noise 0.15]
+    .venv/bin/python bench/train_reward.py [--max-length 256] [--epochs 2] [--noise 0.15]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main() -> None:
     ap.add_argument("--per-task", type=int, default=8)
     ap.add_argument("--test-fraction", type=float, default=0.25)
     ap.add_argument("--noise", type=float, default=0.15)
-    ap.add_argument("--max-length", type=int, default=384)
+    ap.add_argument("--max-length", type=int, default=256)
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-4)

@@ -10,7 +10,10 @@ set it to ``skip`` to run the SQLite half only.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,16 +93,38 @@ def db(migrated: Database) -> Iterator[Session]:
             outer.rollback()
 
 
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh migrated database of its own, dropped afterwards."""
+@pytest.fixture(scope="session")
+def template_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database that fresh ones are copied from (much faster than migrating each)."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        open_database(url).dispose()
-        yield url
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        open_database(f"sqlite:///{path}").dispose()
+        with contextlib.closing(
+            sqlite3.connect(path)
+        ) as conn:  # fold the WAL into the file we copy
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        yield str(path)
     else:
         url = _create_pg_database()
         open_database(url).dispose()
+        yield url.rsplit("/", 1)[1]
+        _drop_pg_database(url)
+
+
+@pytest.fixture
+def database_url(backend: str, template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database of its own, dropped afterwards."""
+    if backend == "sqlite":
+        path = tmp_path / "fresh.sqlite3"
+        shutil.copyfile(template_database, path)
+        yield f"sqlite:///{path}"
+    else:
+        name = f"codejury_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        admin.dispose()
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
         yield url
         _drop_pg_database(url)
 

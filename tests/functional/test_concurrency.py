@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from codejury.assign import JudgmentIn, Lease, NoWork, next_item_for, submit_judgment
 from codejury.assign.schemas import SubmitResult
@@ -52,24 +54,35 @@ def seed(url: str) -> tuple[int, list[int]]:
     return ids
 
 
+# Racing pairs at once: each pair borrows one more connection (PostgreSQL allows 100 in all).
+RACE_SLOTS = threading.BoundedSemaphore(8)
+
+
 def racing_submit(
-    db: Database, user_id: int, lease: Lease, payload: JudgmentIn, key: str
+    db: Database, session: Session, user: User, lease: Lease, payload: JudgmentIn, key: str
 ) -> list[SubmitResult]:
-    """The same submit sent twice at once (a client retrying before the first answer came)."""
+    """The same submit sent twice at once (a client retrying before the first answer came):
+    once from the annotator's own session, once from a second session of the same engine."""
     results: list[SubmitResult] = []
+    failures: list[Exception] = []
 
-    def send() -> None:
-        with db.session() as session:
-            user = session.get_one(User, user_id)
-            results.append(
-                submit_judgment(session, user, lease.assignment_id, payload, idempotency_key=key)
-            )
+    def send(own: Session | None) -> None:
+        try:
+            with nullcontext(own) if own is not None else db.session() as sess:
+                who = sess.get_one(User, user.id)
+                results.append(
+                    submit_judgment(sess, who, lease.assignment_id, payload, idempotency_key=key)
+                )
+        except Exception as exc:
+            failures.append(exc)
 
-    twins = [threading.Thread(target=send) for _ in range(2)]
-    for t in twins:
-        t.start()
-    for t in twins:
-        t.join()
+    with RACE_SLOTS:
+        twins = [threading.Thread(target=send, args=(s,)) for s in (session, None)]
+        for t in twins:
+            t.start()
+        for t in twins:
+            t.join()
+    assert not failures, failures
     return results
 
 
@@ -89,7 +102,7 @@ def annotate(url: str, project_id: int, user_id: int, ledger: Ledger, seed_: int
                 )
                 key = f"u{user_id}-a{got.assignment_id}"
                 if n % 6 == 5:
-                    results = racing_submit(db, user_id, got, payload, key)
+                    results = racing_submit(db, session, user, got, payload, key)
                     assert len({r.judgment_id for r in results}) == 1
                     assert sorted(r.replayed for r in results) == [False, True]
                     with ledger.lock:

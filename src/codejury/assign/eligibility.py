@@ -26,8 +26,6 @@ from sqlalchemy.orm import Session
 
 from codejury.db.models import Assignment, Item, Judgment, Membership, Project, Task, User
 
-STAFF_ROLES = ("admin", "manager")
-
 
 @dataclass(frozen=True)
 class FilterContext:
@@ -97,12 +95,12 @@ class ActiveUser(BaseFilter):
 
 
 class Member(BaseFilter):
-    """Members of the project, and admins and managers, may work on it."""
+    """Members of the project may work on it, and admins on every project (as in accounts.access)."""
 
     name = "membership"
 
     def veto(self, ctx: FilterContext) -> str | None:
-        if ctx.user.role in STAFF_ROLES:
+        if ctx.user.role == "admin":
             return None
         found = ctx.session.scalar(
             select(Membership.id).where(

@@ -80,9 +80,9 @@ def _protected_nodes(tree: ast.AST) -> set[int]:
             roots.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             roots.append(node.annotation)
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.body and _is_docstring(node.body[0]):
-                roots.append(node.body[0])
+        scopes = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        if isinstance(node, scopes) and node.body and _is_docstring(node.body[0]):
+            roots.append(node.body[0])
     return {id(n) for root in roots for n in ast.walk(root)}
 
 

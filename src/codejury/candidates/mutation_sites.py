@@ -138,9 +138,9 @@ def _int_value(node: ast.AST) -> int | None:
 def off_by_one(source: SourceMap, node: ast.AST) -> str | None:
     """``x - 1``/``x + 1`` lose their 1; integer literals grow by one (``-1`` becomes ``-2``);
     anything else gets ``- 1``."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
-        if _int_value(node.right) == 1:
-            return source.text(node.left)
+    additive = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
+    if additive and _int_value(node.right) == 1:  # type: ignore[attr-defined]
+        return source.text(node.left)  # type: ignore[attr-defined]
     value = _int_value(node)
     if value is not None:
         return str(value + 1) if value >= 0 else str(value - 1)

@@ -30,7 +30,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -64,8 +64,10 @@ class Period:
         return cls(start, start + WEEK)
 
     @classmethod
-    def starting(cls, start: datetime) -> Period:
-        """The week starting at ``start``, which must be a Monday 00:00 UTC."""
+    def starting(cls, start: date | datetime) -> Period:
+        """The week starting at ``start``: a Monday 00:00 UTC (a date means 00:00 UTC that day)."""
+        if not isinstance(start, datetime):
+            start = datetime.combine(start, time(0), tzinfo=UTC)
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
         if cls.week_of(start).start != start:

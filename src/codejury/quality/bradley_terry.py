@@ -32,7 +32,7 @@ from codejury.quality.votes import Key, PreferenceVote
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-_MAX_CELLS_PER_CHUNK = 20_000_000
+_MAX_CELLS_PER_CHUNK = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,35 +127,40 @@ def _pair_counts(
 def _fit_batch(
     pairs: PairCounts, cells: NDArray[np.float64], prior: float, max_iter: int, tol: float
 ) -> FloatArray:
-    """Centred log-strengths, one row per row of ``cells`` (rounds × pairs × 3 outcome counts)."""
-    rounds, n = cells.shape[0], pairs.n_players
-    w_ab = cells[:, :, 0] + cells[:, :, 2] / 2
-    w_ba = cells[:, :, 1] + cells[:, :, 2] / 2
-    offset = (np.arange(rounds) * n)[:, None]
-    index = np.concatenate([(offset + pairs.a).ravel(), (offset + pairs.b).ravel()])
+    """Centred log-strengths, one row per row of ``cells`` (rounds × pairs × 3 outcome counts).
+
+    Works player-major (players × rounds) and sums over pairs with sparse incidence matrices, so one
+    iteration costs O(pairs × rounds) whatever the number of players.
+    """
+    from scipy import sparse
+
+    n, k = pairs.n_players, len(pairs.a)
+    w_ab = np.ascontiguousarray((cells[:, :, 0] + cells[:, :, 2] / 2).T)  # pairs × rounds
+    w_ba = np.ascontiguousarray((cells[:, :, 1] + cells[:, :, 2] / 2).T)
+    column = np.arange(k)
+    to_a = sparse.csr_matrix((np.ones(k), (pairs.a, column)), shape=(n, k))
+    to_b = sparse.csr_matrix((np.ones(k), (pairs.b, column)), shape=(n, k))
     half_prior = prior / 2
-    p = np.ones((rounds, n))
-    previous = np.zeros((rounds, n))
+    p = np.ones((n, cells.shape[0]))
+    previous = np.zeros_like(p)
     for _ in range(max_iter):
-        pa, pb = p[:, pairs.a], p[:, pairs.b]
-        total = pa + pb
-        gain = np.concatenate([(w_ab * pb / total).ravel(), (w_ba * pa / total).ravel()])
-        loss = np.concatenate([(w_ba / total).ravel(), (w_ab / total).ravel()])
+        pa, pb = p[pairs.a], p[pairs.b]
+        inverse = 1.0 / (pa + pb)
         ref = half_prior / (p + 1)
-        num = np.bincount(index, gain, rounds * n).reshape(rounds, n) + ref
-        den = np.bincount(index, loss, rounds * n).reshape(rounds, n) + ref
+        num = to_a @ (w_ab * pb * inverse) + to_b @ (w_ba * pa * inverse) + ref
+        den = to_a @ (w_ba * inverse) + to_b @ (w_ab * inverse) + ref
         # Geometric damping: the plain update can swing back and forth (two players: it jumps
         # between the answer squared and no gap at all); halfway in log space it settles.
         p = np.sqrt(p * num / den)
         log_p = np.log(p)
-        log_p -= log_p.mean(axis=1, keepdims=True)
+        log_p -= log_p.mean(axis=0)
         # The overall scale is pinned only by the weak prior and settles slowly; the centred
         # strengths that are reported settle fast, so they decide convergence.
-        change = np.max(np.abs(log_p - previous))
+        change = float(np.max(np.abs(log_p - previous), initial=0.0))
         previous = log_p
         if change < tol:
             break
-    return previous
+    return np.ascontiguousarray(previous.T)
 
 
 def fit_bradley_terry(
@@ -210,8 +215,9 @@ def bootstrap_strengths(
 
 def interval_ranks(low: ArrayLike, high: ArrayLike) -> IntArray:
     """Rank = 1 + the number of players whose low bound lies above this player's high bound."""
-    lo, hi = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-    return 1 + (lo[None, :] > hi[:, None]).sum(axis=1)
+    lo, hi = np.sort(np.asarray(low, dtype=float)), np.asarray(high, dtype=float)
+    above = len(lo) - np.searchsorted(lo, hi, side="right")
+    return (1 + above).astype(np.int64)
 
 
 def bradley_terry_with_intervals(

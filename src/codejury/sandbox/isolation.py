@@ -108,6 +108,7 @@ def bwrap_argv(
     ]  # fmt: skip
     for source, target in mounts:
         args += ["--ro-bind", source, target]
+    args += ["--remount-ro", "/"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     args += ["--chdir", WORK_DIR, "--", *command]

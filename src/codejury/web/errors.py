@@ -7,6 +7,7 @@ login page when there is no session, and an error page otherwise.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from codejury.errors import (
@@ -80,5 +81,13 @@ async def handle(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+async def handle_validation(request: Request, exc: Exception) -> Response:
+    """Request bodies that fail validation answer like every other bad input: each problem names its field."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+    return await handle(request, InvalidInput("invalid request", problems))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(CodeJuryError, handle)
+    app.add_exception_handler(RequestValidationError, handle_validation)

@@ -72,6 +72,8 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
         .limit(1)
     )
     show_evidence = not project.hide_evidence
+    # Synthetic (mutated) candidates are labelled only where the project asks (the demo does).
+    label_synthetic = bool((project.settings or {}).get("label_synthetic"))
     candidates = []
     for label, cid in zip(string.ascii_uppercase, assignment.display_order, strict=False):
         cand = by_id[cid]
@@ -81,7 +83,7 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
                 "label": label,
                 "content": cand.content,
                 "structured": cand.structured,
-                "synthetic": cand.synthetic,
+                "synthetic": label_synthetic and cand.synthetic,
                 "evidence": evidence(cand) if show_evidence else None,
             }
         )

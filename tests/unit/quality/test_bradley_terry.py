@@ -162,3 +162,11 @@ def test_fit_reaches_the_penalised_maximum_on_any_data(games, prior):
     ties = np.array([g[2] for g in games], dtype=bool)
     got = fit_bradley_terry(w, lo, ties, n_players=6, prior=prior, tol=1e-12)
     assert got == pytest.approx(penalised_optimum(w, lo, ties, 6, prior), abs=1e-4)
+
+
+@given(st.lists(st.tuples(st.floats(-5, 5), st.floats(0, 3)), min_size=1, max_size=30))
+def test_interval_ranks_equal_the_pairwise_count(bounds):
+    low = np.array([b[0] for b in bounds])
+    high = low + np.array([b[1] for b in bounds])
+    expected = [1 + sum(other > h for other in low) for h in high]
+    assert interval_ranks(low, high).tolist() == expected

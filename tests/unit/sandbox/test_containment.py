@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from codejury.sandbox import Limits, SandboxConfig, run
-from codejury.sandbox.isolation import HOST_UID_BASE, HOST_UID_POOL
 
 pytestmark = pytest.mark.sandbox
 
@@ -25,28 +24,46 @@ FAST = Limits(timeout_s=1.5, cpu_s=2)
 SECRET = "codejury-secret-7f3a9c"
 
 
-def _sandbox_processes() -> list[int]:
-    """Host PIDs still running as one of the sandbox's host uids."""
-    found = []
+def _descendants() -> list[int]:
+    """Host PIDs below this test process (a run's bwrap and everything it started)."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
+            stat = (entry / "stat").read_text()
         except OSError:
             continue
-        uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
-        uid = int(uid_line.split()[1])
-        if HOST_UID_BASE <= uid <= HOST_UID_BASE + HOST_UID_POOL:
-            found.append(int(entry.name))
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
     return found
 
 
-def _assert_nothing_left() -> None:
+def _with_argument(argument: str) -> list[int]:
+    """Host PIDs whose command line contains ``argument``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and argument.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _assert_nothing_left(argument: str | None = None) -> None:
+    def left() -> list[int]:
+        return _descendants() + (_with_argument(argument) if argument else [])
+
     deadline = time.monotonic() + 2
-    while _sandbox_processes() and time.monotonic() < deadline:
+    while left() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _sandbox_processes() == []
+    assert left() == []
 
 
 def _py(code: str, limits: Limits = FAST) -> tuple[str, str, str]:
@@ -82,7 +99,9 @@ def listener() -> Iterator[int]:
 
 
 def test_python_fork_bomb_is_contained() -> None:
-    status, _, _ = _py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n")
+    status, _, _ = _py(
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     assert status == "timeout"
 
 
@@ -99,13 +118,23 @@ def test_python_infinite_loop_times_out_quickly() -> None:
 
 
 def test_python_busy_threads_are_stopped() -> None:
-    code = "import threading\nfor _ in range(8):\n    threading.Thread(target=lambda: [0 for _ in iter(int, 1)]).start()\n"
+    code = (
+        "import threading\n"
+        "threads = [threading.Thread(target=lambda: [0 for _ in iter(int, 1)]) for _ in range(8)]\n"
+        "for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n"
+    )
     status, _, _ = _py(code)
     assert status == "timeout"
 
 
 def test_python_stdout_flood_is_cut() -> None:
-    result = run("while True:\n    print('x' * 10000)\n", "assert True\n", "python", limits=FAST, config=CONFIG)
+    result = run(
+        "while True:\n    print('x' * 10000)\n",
+        "assert True\n",
+        "python",
+        limits=FAST,
+        config=CONFIG,
+    )
     _assert_nothing_left()
     assert result.status in {"error", "timeout"}
     assert len(result.stdout) <= FAST.output_bytes and result.stdout_truncated
@@ -152,7 +181,9 @@ for path in ["/etc/shadow", "/etc/passwd", {str(secret)!r}, "/work/main/pyprojec
 
 def test_python_sees_none_of_the_servers_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CODEJURY_SECRET_TOKEN", SECRET)
-    status, stdout, _ = _py("import os\nprint(dict(os.environ))\nprint(open('/proc/self/environ').read())\n")
+    status, stdout, _ = _py(
+        "import os\nprint(dict(os.environ))\nprint(open('/proc/self/environ').read())\n"
+    )
     assert status == "passed"
     assert SECRET not in stdout and "CODEJURY_SECRET_TOKEN" not in stdout
 
@@ -178,14 +209,15 @@ except OSError:
 
 def test_python_signalling_the_parent_or_everyone_hurts_no_host_process() -> None:
     sentinel = subprocess.Popen(["sleep", "30"])
+    code = "import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass\n"
     try:
-        code = "import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass\n"
-        status, _, _ = _py(code)
-        assert status in {"passed", "error"}
+        result = run(code, "assert True\n", "python", limits=FAST, config=CONFIG)
+        assert result.status in {"passed", "error"}
         assert sentinel.poll() is None
     finally:
         sentinel.kill()
         sentinel.wait()
+    _assert_nothing_left()
 
 
 def test_python_sleep_past_the_timeout() -> None:
@@ -196,16 +228,19 @@ def test_python_sleep_past_the_timeout() -> None:
 
 
 def test_python_detached_process_dies_with_the_run() -> None:
-    code = """
+    marker = f"3{time.time_ns() % 10**6}.5"
+    code = f"""
 import os, time
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        time.sleep(30)
+        os.execv("/usr/bin/nohup", ["nohup", "/bin/sleep", "{marker}"])
     os._exit(0)
+time.sleep(0.3)
 """
-    status, _, _ = _py(code)
-    assert status == "passed"  # _assert_nothing_left in _py: the grandchild is gone
+    result = run(code, "assert True\n", "python", limits=FAST, config=CONFIG)
+    assert result.status == "passed"
+    _assert_nothing_left(marker)
 
 
 def test_python_symlinks_lead_nowhere(tmp_path: Path) -> None:
@@ -225,7 +260,9 @@ for path in ("shadow", "project"):
 
 
 def test_python_sees_only_its_own_processes() -> None:
-    status, stdout, _ = _py("import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))\n")
+    status, stdout, _ = _py(
+        "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
+    )
     assert status == "passed"
     assert int(stdout) <= 3
 

@@ -31,7 +31,9 @@ def test_execute_many_keeps_job_order_and_reports_progress() -> None:
         for i in range(6)
     ]
     seen: list[tuple[int, int]] = []
-    results = execute_many(jobs, workers=3, progress=lambda d, t: seen.append((d, t)), config=CONFIG)
+    results = execute_many(
+        jobs, workers=3, progress=lambda d, t: seen.append((d, t)), config=CONFIG
+    )
     assert [r.status for r in results] == ["failed", "passed"] * 3
     assert sorted(seen) == [(i, 6) for i in range(1, 7)]
 

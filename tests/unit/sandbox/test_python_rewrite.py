@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from codejury.sandbox.runners.python import rewrite_asserts
 
-TESTS = '''def check(candidate):
+TESTS = """def check(candidate):
     assert candidate(1) == 2
     assert candidate(2) == 3, \\
         "two"
@@ -13,7 +13,7 @@ TESTS = '''def check(candidate):
                 == i + 1), f"at {i}"
     x = 1; assert x
     raise ValueError("here")
-'''
+"""
 
 
 def test_rewrite_keeps_line_numbers_and_lists_each_assert() -> None:

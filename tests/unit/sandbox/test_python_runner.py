@@ -24,23 +24,34 @@ def problems() -> dict[str, dict[str, str]]:
 
 
 @pytest.mark.parametrize("number", SAMPLE)
-def test_canonical_humaneval_solutions_pass(problems: dict[str, dict[str, str]], number: int) -> None:
+def test_canonical_humaneval_solutions_pass(
+    problems: dict[str, dict[str, str]], number: int
+) -> None:
     problem = problems[f"HumanEval/{number}"]
     result = run(
-        _program(problem), problem["test"], "python", entry_point=problem["entry_point"], config=CONFIG
+        _program(problem),
+        problem["test"],
+        "python",
+        entry_point=problem["entry_point"],
+        config=CONFIG,
     )
     assert result.status == "passed", result
     assert result.tests_total and result.tests_passed == result.tests_total
 
 
-def test_wrong_candidate_fails_with_its_first_failing_assertion(problems: dict[str, dict[str, str]]) -> None:
+def test_wrong_candidate_fails_with_its_first_failing_assertion(
+    problems: dict[str, dict[str, str]],
+) -> None:
     problem = problems["HumanEval/53"]  # add(x, y)
     wrong = problem["prompt"] + "    return x - y\n"
     result = run(wrong, problem["test"], "python", entry_point="add", config=CONFIG)
     assert result.status == "failed"
     assert result.first_failure is not None
     assert result.first_failure.test == "assert candidate(0, 1) == 1"
-    assert problem["test"].splitlines()[result.first_failure.line - 1].strip() == result.first_failure.test  # type: ignore[operator]
+    assert (
+        problem["test"].splitlines()[result.first_failure.line - 1].strip()
+        == result.first_failure.test
+    )  # type: ignore[operator]
     assert result.tests_total is not None and result.tests_passed is not None
     assert 0 < result.tests_passed < result.tests_total
 

@@ -49,7 +49,9 @@ def test_execution_key_changes_with_every_input() -> None:
         changed[i] = (changed[i] or "") + "x"
         assert execution_key(*changed) != key  # type: ignore[arg-type]
     # the parts are length-prefixed: moving text between code and tests changes the key
-    assert execution_key("ab", "c", "python", None, "v") != execution_key("a", "bc", "python", None, "v")
+    assert execution_key("ab", "c", "python", None, "v") != execution_key(
+        "a", "bc", "python", None, "v"
+    )
     assert execution_key(*base[:2], "Python", *base[3:]) == key
 
 

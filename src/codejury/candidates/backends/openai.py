@@ -5,7 +5,7 @@ from the file named by ``Settings.openai_api_key_file``; it is sent only in the 
 header and never logged, stored or shown (``repr`` and error messages redact it).
 
 Requests that hit 429, a 5xx, a timeout or a dropped connection are retried with exponential
-backoff and full jitter; a ``Retry-After`` header wins over the computed delay.
+backoff and jitter; a ``Retry-After`` header wins over the computed delay.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ class CppRunner:
         return Limits()
 
     def missing(self) -> str | None:
-        for tool in (COMPILER, PRLIMIT):
+        for tool in (COMPILER, PRLIMIT, "/bin/bash"):
             if not os.path.exists(tool):
                 return f"{os.path.basename(tool)} not found at {tool}"
         return None

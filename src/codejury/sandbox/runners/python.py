@@ -143,7 +143,7 @@ class PythonRunner:
         numbers = [limits.cpu_seconds, limits.memory_mb << 20, limits.processes, limits.open_files]
         numbers += [limits.file_size_mb << 20, seed, *(len(b) for b in blobs)]
         stdin = " ".join(map(str, numbers)).encode() + b"\n" + b"".join(blobs)
-        env = {**BASE_ENV, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"}  # fmt: skip
+        env = {**BASE_ENV, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "MALLOC_ARENA_MAX": "2"}  # fmt: skip
         command = [interpreter(), "-S", "-s", "-c", _HARNESS, "{report_fd}"]
         return Invocation(command=command, stdin=stdin, env=env, mounts=mounts)
 

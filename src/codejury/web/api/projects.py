@@ -76,7 +76,7 @@ def add_creator(session: DbSession, project: Project, user: User) -> None:
     audit(
         session,
         user,
-        "membership.add",
+        "project.member_add",
         "user",
         user.id,
         None,

@@ -1,0 +1,384 @@
+// The judging page: keyboard control, line flags, the active-time counter and the submit.
+// Everything is sent through the REST API with the session's CSRF token; a submit carries one
+// Idempotency-Key per item (kept across reloads), so a retry never counts twice.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("judge-data").textContent);
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = $('meta[name="csrf-token"]').content;
+  const cards = $$(".cand");
+  const store = window.sessionStorage;
+  const aid = data.assignment_id;
+
+  const state = {
+    focus: 0,
+    cursor: cards.map(() => 0),
+    selection: null, // {cand, anchor, start, end}
+    spans: [],
+    rating: null, // {cand, index}
+    active: Number(store.getItem("cj-active-" + aid) || 0),
+    paused: false,
+    lastInput: Date.now(),
+    sending: false,
+  };
+
+  function randomKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  const idempotencyKey = store.getItem("cj-key-" + aid) || randomKey();
+  store.setItem("cj-key-" + aid, idempotencyKey);
+
+  // ---- status messages -------------------------------------------------------------------
+  function say(text, kind, problems) {
+    const box = $("#status");
+    box.textContent = "";
+    box.className = "status " + (kind || "");
+    const p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+    if (problems && problems.length) {
+      const ul = document.createElement("ul");
+      for (const item of problems) {
+        const li = document.createElement("li");
+        li.textContent = item;
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
+  }
+  const flash = store.getItem("cj-flash");
+  if (flash) {
+    const el = $("#flash");
+    el.textContent = flash;
+    el.hidden = false;
+    store.removeItem("cj-flash");
+  }
+
+  // ---- candidates, lines and flags -------------------------------------------------------
+  function lineItems(index) {
+    return $$(".code li", cards[index]);
+  }
+  function focusCard(index) {
+    state.focus = (index + cards.length) % cards.length;
+    cards.forEach((c, i) => c.classList.toggle("focused", i === state.focus));
+    cards[state.focus].focus({ preventScroll: false });
+    showCursor();
+  }
+  function showCursor() {
+    $$(".code li.cursor").forEach((li) => li.classList.remove("cursor"));
+    const items = lineItems(state.focus);
+    const li = items[state.cursor[state.focus]];
+    if (li) {
+      li.classList.add("cursor");
+      li.scrollIntoView({ block: "nearest" });
+    }
+  }
+  function moveCursor(step) {
+    const n = data.candidates[state.focus].lines;
+    if (!n) return;
+    const next = Math.min(n - 1, Math.max(0, state.cursor[state.focus] + step));
+    state.cursor[state.focus] = next;
+    showCursor();
+  }
+  function select(cand, line, extend) {
+    const sel = state.selection;
+    const anchor = extend && sel && sel.cand === cand ? sel.anchor : line;
+    state.selection = { cand, anchor, start: Math.min(anchor, line), end: Math.max(anchor, line) };
+    paintSelection();
+    openFlagForm();
+  }
+  function paintSelection() {
+    $$(".code li.selected").forEach((li) => li.classList.remove("selected"));
+    const sel = state.selection;
+    if (!sel) return;
+    lineItems(sel.cand).forEach((li, i) => {
+      if (i + 1 >= sel.start && i + 1 <= sel.end) li.classList.add("selected");
+    });
+  }
+  function openFlagForm() {
+    const sel = state.selection;
+    const label = data.candidates[sel.cand].label;
+    const lines = sel.start === sel.end ? "line " + sel.start : "lines " + sel.start + "–" + sel.end;
+    $("#flag-target").textContent = "Flag response " + label + ", " + lines + ":";
+    $("#flag-form").hidden = false;
+    $("#flag-category").focus();
+  }
+  function closeFlagForm() {
+    $("#flag-form").hidden = true;
+    state.selection = null;
+    paintSelection();
+    focusCard(state.focus);
+  }
+  function addFlag() {
+    const sel = state.selection;
+    if (!sel) return;
+    const note = $("#flag-note").value.trim();
+    state.spans.push({
+      candidate_id: data.candidates[sel.cand].id,
+      cand: sel.cand,
+      line_start: sel.start,
+      line_end: sel.end,
+      category: $("#flag-category").value,
+      severity: $("#flag-severity").value,
+      note: note || null,
+    });
+    $("#flag-note").value = "";
+    renderFlags();
+    closeFlagForm();
+  }
+  function renderFlags() {
+    const list = $("#flag-list");
+    list.textContent = "";
+    $$(".code li.flagged").forEach((li) => li.classList.remove("flagged"));
+    if (!state.spans.length) {
+      const li = document.createElement("li");
+      li.className = "muted small empty";
+      li.textContent = "No lines flagged. Select lines, then pick a category.";
+      list.appendChild(li);
+    }
+    state.spans.forEach((span, i) => {
+      lineItems(span.cand).forEach((li, n) => {
+        if (n + 1 >= span.line_start && n + 1 <= span.line_end) li.classList.add("flagged");
+      });
+      const li = document.createElement("li");
+      const lines = span.line_start === span.line_end ? span.line_start : span.line_start + "–" + span.line_end;
+      const text = document.createElement("span");
+      text.textContent = data.candidates[span.cand].label + " · line " + lines + " · " +
+        span.category.replace(/_/g, " ") + " · " + span.severity + (span.note ? " — " + span.note : "");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link";
+      remove.textContent = "remove";
+      remove.setAttribute("aria-label", "Remove flag " + (i + 1));
+      remove.addEventListener("click", () => { state.spans.splice(i, 1); renderFlags(); });
+      li.append(text, " ", remove);
+      list.appendChild(li);
+    });
+  }
+  cards.forEach((card, index) => {
+    card.addEventListener("focus", () => {
+      state.focus = index;
+      cards.forEach((c, i) => c.classList.toggle("focused", i === index));
+    });
+    $$(".code li", card).forEach((li, i) => {
+      $(".ln", li).addEventListener("click", (ev) => {
+        state.focus = index;
+        state.cursor[index] = i;
+        select(index, i + 1, ev.shiftKey);
+      });
+    });
+  });
+  $("#flag-add").addEventListener("click", addFlag);
+  $("#flag-cancel").addEventListener("click", closeFlagForm);
+  $("#flag-form").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) { ev.preventDefault(); addFlag(); }
+  });
+
+  // ---- ratings ---------------------------------------------------------------------------
+  function ratingInputs(cand, name) {
+    return $$('input[name="rate-' + data.candidates[cand].id + "-" + name + '"]');
+  }
+  function showRatingHint() {
+    const hint = $("#rate-hint");
+    const r = state.rating;
+    $$(".rating.active").forEach((f) => f.classList.remove("active"));
+    if (!r) { hint.hidden = true; return; }
+    const crit = data.criteria[r.index];
+    $('.rating[data-criterion="' + crit.name + '"]', cards[r.cand]).classList.add("active");
+    hint.textContent = "Rating response " + data.candidates[r.cand].label + ": " +
+      crit.name.replace(/_/g, " ") + " (" + crit.min + "–" + crit.max + "), Esc to stop";
+    hint.hidden = false;
+  }
+  function startRating() {
+    if (!data.criteria.length) return;
+    const first = data.criteria.findIndex((c) => !ratingInputs(state.focus, c.name).some((i) => i.checked));
+    state.rating = { cand: state.focus, index: first < 0 ? 0 : first };
+    showRatingHint();
+  }
+  function rate(digit) {
+    const r = state.rating;
+    const crit = data.criteria[r.index];
+    const input = ratingInputs(r.cand, crit.name).find((i) => Number(i.value) === digit);
+    if (!input) return;
+    input.checked = true;
+    state.rating = r.index + 1 < data.criteria.length ? { cand: r.cand, index: r.index + 1 } : null;
+    showRatingHint();
+  }
+
+  // ---- the judgment ----------------------------------------------------------------------
+  function ratings() {
+    const out = {};
+    data.candidates.forEach((c, i) => {
+      for (const crit of data.criteria) {
+        const checked = ratingInputs(i, crit.name).find((x) => x.checked);
+        if (checked) (out[String(c.id)] = out[String(c.id)] || {})[crit.name] = Number(checked.value);
+      }
+    });
+    return out;
+  }
+  function preference() {
+    if (data.mode === "pairwise") {
+      const chosen = $('input[name="preference"]:checked');
+      if (!chosen) return null;
+      const [a, b] = data.candidates.map((c) => c.id);
+      const table = { 1: [[a, b], 2], 2: [[a, b], 1], 3: [[a, b], 0], 4: [[b, a], 1], 5: [[b, a], 2] };
+      const [ranking, strength] = table[chosen.value];
+      return { ranking, strength };
+    }
+    const ranking = $$('select[name="rank"]').map((s) => Number(s.value));
+    if (ranking.some((x) => !x) || new Set(ranking).size !== ranking.length) return null;
+    return { ranking, strength: null };
+  }
+  async function send(body) {
+    if (state.sending) return;
+    state.sending = true;
+    saveActive();
+    body.active_seconds = state.active;
+    say("Sending…", "");
+    try {
+      const res = await fetch("/api/v1/assignments/" + aid + "/judgment", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": idempotencyKey },
+        body: JSON.stringify(body),
+      });
+      const out = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        say(out.detail || "The server refused this judgment (" + res.status + ").", "error", out.problems);
+        return;
+      }
+      done(out);
+    } catch (err) {
+      say("Could not reach the server. Nothing is lost: press Ctrl+Enter to try again.", "error");
+    } finally {
+      state.sending = false;
+    }
+  }
+  function done(out) {
+    if (!out.skipped) {
+      const counter = $("#judged-today");
+      counter.textContent = String(Number(counter.textContent) + (out.replayed ? 0 : 1));
+    }
+    say(out.message, out.counted || out.skipped ? "ok" : "warn");
+    store.setItem("cj-flash", out.message);
+    store.removeItem("cj-key-" + aid);
+    store.removeItem("cj-active-" + aid);
+    window.location.replace(window.location.pathname);
+  }
+  function submit() {
+    if (!$("#skip-form").hidden) return skip();
+    const pref = preference();
+    if (!pref) {
+      say(data.mode === "pairwise" ? "Choose a preference first (keys 1–5)." : "Give every position a different response.", "error");
+      return;
+    }
+    const body = {
+      ranking: pref.ranking,
+      ratings: ratings(),
+      error_spans: state.spans.map(({ cand, ...span }) => span),
+      rationale: $("#rationale").value.trim() || null,
+    };
+    if (pref.strength !== null) body.strength = pref.strength;
+    const corrected = $("#corrected").value;
+    if (corrected.trim()) body.corrected_code = corrected;
+    send(body);
+  }
+  function openSkip() {
+    $("#skip-form").hidden = false;
+    $("#skip-reason").focus();
+  }
+  function skip() {
+    send({ skip_reason: $("#skip-reason").value });
+  }
+  $("#judgment").addEventListener("submit", (ev) => { ev.preventDefault(); submit(); });
+  $("#skip-open").addEventListener("click", openSkip);
+  $("#skip-send").addEventListener("click", skip);
+  const diffButton = $("#diff-toggle");
+  function toggleDiff() {
+    if (!diffButton) return;
+    const panel = $("#diff");
+    panel.hidden = !panel.hidden;
+    diffButton.setAttribute("aria-expanded", String(!panel.hidden));
+    diffButton.firstChild.textContent = panel.hidden ? "Show diff A → B " : "Hide diff ";
+  }
+  if (diffButton) diffButton.addEventListener("click", toggleDiff);
+
+  // ---- active time -----------------------------------------------------------------------
+  function saveActive() { store.setItem("cj-active-" + aid, String(state.active)); }
+  function paintTimer(label) {
+    const s = Math.floor(state.active);
+    $("#timer").textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+    $("#timer-state").textContent = label;
+  }
+  function tick() {
+    const idle = Date.now() - state.lastInput > data.idle_seconds * 1000;
+    let label = "active";
+    if (state.paused) label = "paused";
+    else if (idle || document.visibilityState !== "visible") label = "idle";
+    else state.active += 1;
+    paintTimer(label);
+    if (Math.floor(state.active) % 10 === 0) saveActive();
+  }
+  function togglePause() {
+    state.paused = !state.paused;
+    $("#pause").textContent = state.paused ? "Resume" : "Pause";
+    $("#pause").setAttribute("aria-pressed", String(state.paused));
+    paintTimer(state.paused ? "paused" : "active");
+  }
+  $("#pause").addEventListener("click", togglePause);
+  for (const kind of ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "scroll"]) {
+    window.addEventListener(kind, () => { state.lastInput = Date.now(); }, { passive: true, capture: true });
+  }
+  window.addEventListener("pagehide", saveActive);
+  setInterval(tick, 1000);
+  paintTimer("active");
+
+  // ---- keyboard --------------------------------------------------------------------------
+  function typing(el) {
+    if (!el) return false;
+    if (el.isContentEditable || el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+    return el.tagName === "INPUT" && !["radio", "checkbox", "button", "submit"].includes(el.type);
+  }
+  const keys = {
+    "[": () => focusCard(state.focus - 1),
+    "]": () => focusCard(state.focus + 1),
+    j: () => moveCursor(1),
+    k: () => moveCursor(-1),
+    x: () => select(state.focus, state.cursor[state.focus] + 1, false),
+    X: () => select(state.focus, state.cursor[state.focus] + 1, true),
+    r: startRating,
+    e: () => $("#rationale").focus(),
+    d: toggleDiff,
+    p: togglePause,
+    s: openSkip,
+    "?": () => { $("#help-body").hidden = !$("#help-body").hidden; },
+  };
+  document.addEventListener("keydown", (ev) => {
+    if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") { ev.preventDefault(); submit(); return; }
+    if (ev.key === "Escape") {
+      if (!$("#flag-form").hidden && $("#flag-form").contains(document.activeElement)) {
+        ev.preventDefault(); cards[state.focus].focus(); return;
+      }
+      if (typing(document.activeElement)) { document.activeElement.blur(); cards[state.focus].focus(); return; }
+      if (state.rating) { state.rating = null; showRatingHint(); return; }
+      if (state.selection) { closeFlagForm(); return; }
+      $("#skip-form").hidden = true;
+      return;
+    }
+    if (typing(ev.target) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (state.rating && /^[0-9]$/.test(ev.key)) { ev.preventDefault(); rate(Number(ev.key)); return; }
+    if (data.mode === "pairwise" && /^[1-5]$/.test(ev.key)) {
+      ev.preventDefault();
+      const input = $('input[name="preference"][value="' + ev.key + '"]');
+      input.checked = true;
+      return;
+    }
+    const action = keys[ev.key];
+    if (action) { ev.preventDefault(); action(); }
+  });
+  focusCard(0);
+  window.scrollTo(0, 0);
+})();

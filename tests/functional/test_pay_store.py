@@ -1,0 +1,229 @@
+"""Pay over real SQLite and PostgreSQL: rates, statements, approval and summaries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from codejury.db.models import (
+    Appeal,
+    Assignment,
+    AuditEvent,
+    Candidate,
+    Item,
+    Judgment,
+    PayLine,
+    PayRate,
+    PayStatement,
+    Project,
+    Review,
+    Task,
+    User,
+    WorkEvent,
+)
+from codejury.errors import InvalidInput
+from codejury.pay import store
+
+pytestmark = pytest.mark.db
+
+MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
+AFTER = MONDAY + timedelta(days=7, hours=2)
+SETUP = MONDAY - timedelta(days=30)
+
+
+@dataclass
+class World:
+    project: Project
+    ann: User
+    item: Item
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    project = Project(slug="pay-test", name="Pay test")
+    ann = User(email="ann@example.org", name="Ann", pseudonym="ann-7", role="annotator")
+    db.add_all([project, ann])
+    db.flush()
+    task = Task(
+        project_id=project.id, external_id="t1", prompt="add", kind="completion",
+        language="python", content_hash="h",
+    )  # fmt: skip
+    db.add(task)
+    db.flush()
+    cands = [Candidate(task_id=task.id, source="m", content=c, content_hash=c) for c in ("a", "b")]
+    db.add_all(cands)
+    db.flush()
+    ids = sorted(c.id for c in cands)
+    item = Item(project_id=project.id, task_id=task.id, candidate_ids=ids)
+    db.add(item)
+    db.flush()
+    store.set_pay_rate(db, project, "0.50", "12", "USD", now=SETUP)
+    return World(project, ann, item)
+
+
+def work(
+    db: Session, w: World, n: int, start: datetime, minutes: int, status: str = "pending"
+) -> Judgment:
+    """One assignment leased at ``start``, submitted ``minutes`` later, with its events."""
+    end = start + timedelta(minutes=minutes)
+    a = Assignment(
+        item_id=w.item.id, user_id=w.ann.id, project_id=w.project.id,
+        display_order=w.item.candidate_ids, leased_at=start, expires_at=start + timedelta(hours=1),
+        finished_at=end, state="submitted",
+    )  # fmt: skip
+    db.add(a)
+    db.flush()
+    j = Judgment(
+        item_id=w.item.id, project_id=w.project.id, assignment_id=a.id, user_id=w.ann.id,
+        ranking=w.item.candidate_ids, strength=1, shown_order=w.item.candidate_ids,
+        idempotency_key=f"k{n}", status=status, created_at=end,
+        status_at=end + timedelta(hours=1) if status != "pending" else None,
+        active_seconds=minutes * 60,
+    )  # fmt: skip
+    db.add(j)
+    db.add_all(
+        [
+            WorkEvent(user_id=w.ann.id, project_id=w.project.id, kind="lease",
+                      assignment_id=a.id, started_at=start),
+            WorkEvent(user_id=w.ann.id, project_id=w.project.id, kind="submit",
+                      assignment_id=a.id, started_at=end, seconds=minutes * 60),
+        ]
+    )  # fmt: skip
+    db.flush()
+    return j
+
+
+def reject(db: Session, j: Judgment, code: str, evidence: dict | None, at: datetime) -> Review:
+    review = Review(
+        judgment_id=j.id, reviewer_id=j.user_id, decision="reject", reason_code=code,
+        evidence=evidence, created_at=at,
+    )  # fmt: skip
+    j.status, j.status_at = "rejected", at
+    db.add(review)
+    db.flush()
+    return review
+
+
+def test_set_pay_rate_is_audited_and_refuses_cuts_without_notice(db: Session, world: World) -> None:
+    now = MONDAY
+    with pytest.raises(InvalidInput, match="notice"):
+        store.set_pay_rate(db, world.project, "0.40", "12", "USD", now=now)
+    with pytest.raises(InvalidInput, match="minimum of 8"):
+        store.set_pay_rate(db, world.project, "0.50", "7", "USD", now=now)
+    later = now + timedelta(days=14)
+    row = store.set_pay_rate(db, "pay-test", "0.40", "12", "USD", effective_from=later, now=now)
+    assert row.effective_from == later and row.piece_rate == Decimal("0.40")
+    audit = db.scalars(select(AuditEvent).where(AuditEvent.target_id == str(row.id))).one()
+    assert audit.action == "pay.rate_set"
+    assert audit.before is not None and audit.before["piece_rate"] == "0.5000"
+    assert audit.after is not None and audit.after["piece_rate"] == "0.40"
+    raise_ = store.set_pay_rate(db, world.project, "0.60", "12", "USD", now=now)
+    assert raise_.effective_from == now
+    assert db.scalar(select(func.count()).select_from(PayRate)) == 3
+
+
+def test_issue_statements_pays_the_floor_and_is_idempotent(db: Session, world: World) -> None:
+    work(db, world, 1, MONDAY + timedelta(days=1), 30, "accepted")
+    j2 = work(db, world, 2, MONDAY + timedelta(days=2), 30)
+    reject(db, j2, "guidelines_not_followed", None, MONDAY + timedelta(days=3))
+    [s] = store.issue_statements(db, world.project, MONDAY.date(), now=AFTER)
+    lines = {li.kind: li for li in db.scalars(select(PayLine).where(PayLine.statement_id == s.id))}
+    assert s.paid_seconds == 3600  # rejected work is still paid for its time
+    assert lines["piece"].amount == Decimal("0.50")
+    assert lines["topup"].amount == Decimal("11.50")
+    assert s.total == Decimal("12.00") == sum(li.amount for li in lines.values())
+    assert len(s.content_hash) == 64
+
+    work(db, world, 3, MONDAY + timedelta(days=4), 30, "accepted")  # appears after issue
+    [again] = store.issue_statements(db, world.project, MONDAY, now=AFTER + timedelta(days=1))
+    assert (again.id, again.total, again.content_hash) == (s.id, s.total, s.content_hash)
+    assert db.scalar(select(func.count()).select_from(PayStatement)) == 1
+
+
+def test_period_must_be_over_and_start_on_monday(db: Session, world: World) -> None:
+    with pytest.raises(InvalidInput, match="not ended"):
+        store.issue_statements(db, world.project, MONDAY, now=MONDAY + timedelta(days=6))
+    with pytest.raises(InvalidInput, match="Monday"):
+        store.issue_statements(db, world.project, MONDAY + timedelta(days=1), now=AFTER)
+
+
+def test_granted_appeal_pays_what_was_withheld_in_the_next_statement(
+    db: Session, world: World
+) -> None:
+    j = work(db, world, 1, MONDAY + timedelta(days=1), 60)
+    evidence = {"gold_judgment_ids": [99]}
+    review = reject(db, j, "fraud_failed_gold", evidence, MONDAY + timedelta(days=2))
+    assert store.issue_statements(db, world.project, MONDAY, now=AFTER) == []  # time withheld
+    decided = MONDAY + timedelta(days=9)
+    db.add(
+        Appeal(
+            review_id=review.id, user_id=world.ann.id, message="I was right", status="granted",
+            deadline=decided, decided_at=decided, created_at=decided - timedelta(days=1),
+        )
+    )  # fmt: skip
+    db.flush()
+    [s] = store.issue_statements(
+        db, world.project, MONDAY + timedelta(days=7), now=AFTER + timedelta(days=7)
+    )
+    kinds = sorted(
+        li.kind for li in db.scalars(select(PayLine).where(PayLine.statement_id == s.id))
+    )
+    assert kinds == ["restored", "restored", "topup"]
+    assert s.total == Decimal("12.50")  # an hour at the floor plus the piece pay
+    assert s.paid_seconds == 3600
+
+
+def test_unreviewed_work_is_approved_on_day_21_not_day_20(db: Session, world: World) -> None:
+    j = work(db, world, 1, MONDAY, 10)
+    submitted = j.created_at
+    assert store.auto_approve(db, now=submitted + timedelta(days=20, hours=23)) == 0
+    assert j.status == "pending"
+    assert store.auto_approve(db, now=submitted + timedelta(days=21)) == 1
+    db.refresh(j)
+    assert j.status == "accepted" and j.status_at == submitted + timedelta(days=21)
+    audit = db.scalars(select(AuditEvent).where(AuditEvent.action == "pay.auto_approve")).one()
+    assert audit.after is not None and audit.after["judgment_ids"] == [j.id]
+
+
+def test_summaries_and_payroll_csv_agree_with_statements(db: Session, world: World) -> None:
+    work(db, world, 1, MONDAY + timedelta(days=1), 120, "accepted")
+    work(db, world, 2, MONDAY + timedelta(days=2), 6)  # still pending
+    [s] = store.issue_statements(db, world.project, MONDAY, now=AFTER)
+    assert s.total == Decimal("25.20")  # 2.1 h × 12
+
+    rows = list(csv.DictReader(io.StringIO(store.payroll_csv(db, world.project, MONDAY))))
+    assert len(rows) == 1
+    assert rows[0]["pseudonym"] == "ann-7" and rows[0]["total"] == "25.20"
+    assert rows[0]["piece"] == "0.50" and rows[0]["topup"] == "24.70"
+
+    [summary] = store.project_pay_summary(db, world.project)
+    assert (summary.paid_hours, summary.total, summary.topup) == (
+        Decimal("2.10"), Decimal("25.20"), Decimal("24.70"),
+    )  # fmt: skip
+    assert summary.effective_hourly == Decimal("12.00")
+
+    work(db, world, 3, AFTER + timedelta(hours=1), 30, "accepted")
+    earnings = store.earnings_summary(db, world.ann, now=AFTER + timedelta(days=1))
+    [usd] = earnings["currencies"]
+    assert usd["currency"] == "USD" and usd["issued"] == Decimal("25.20")
+    assert (usd["pending_count"], usd["pending"]) == (1, Decimal("0.50"))
+    assert (usd["approved_count"], usd["approved"]) == (1, Decimal("0.50"))
+    assert earnings["hours_this_week"] == Decimal("0.50")
+    assert usd["effective_hourly"] == Decimal("12.00")
+
+
+def test_auto_approval_runs_as_a_scheduled_job(db: Session, world: World) -> None:
+    from codejury.jobs import JOBS
+    from codejury.pay.jobs import auto_approve_job
+
+    assert auto_approve_job in [j.fn for j in JOBS]
+    j = work(db, world, 1, MONDAY - timedelta(days=400), 10)
+    assert auto_approve_job(db) == 1
+    assert j.status == "accepted"
