@@ -5,9 +5,10 @@ Every setting is documented in ``docs/configuration.md``; a test keeps the two i
 
 from __future__ import annotations
 
+import os
 import secrets
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -101,4 +102,11 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
+    """The settings for the current ``CODEJURY_*`` environment (built once per distinct environment)."""
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CODEJURY_")))
+    return _settings_for(key)
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_env: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

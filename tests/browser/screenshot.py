@@ -36,6 +36,10 @@ def main(base: str, out: str, email: str = "ann@demo.codejury") -> None:
         page.keyboard.press("r")
         for digit in "4344":
             page.keyboard.press(digit)
+        for _ in range(14):
+            page.keyboard.press("j")
+        page.keyboard.press("x")  # flag line 15, where the mutant adds instead of subtracting
+        page.keyboard.press("Escape")
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=out)
         browser.close()

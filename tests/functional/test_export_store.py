@@ -104,6 +104,10 @@ def _judge(db: Session, w: World, name: str, user: int, winner: int, **kw: Any) 
 
 @pytest.fixture
 def world(db: Session) -> World:
+    return build_world(db)
+
+
+def build_world(db: Session) -> World:
     project = Project(slug="exp-demo", name="Export demo", overlap=3)
     users = [
         User(email=f"real{i}@example.org", name=f"Real Person {i}", pseudonym=f"ann-{i:02d}")
@@ -259,3 +263,55 @@ def test_ratings_and_spans_exports(db: Session, world: World, tmp_path: Path) ->
         }
     ]
     assert flagged[0]["judgments"] == 4
+
+
+def test_dawid_skene_consensus_is_an_option(db: Session, world: World, tmp_path: Path) -> None:
+    record = export_preferences(db, "exp-demo", out=tmp_path, consensus="dawid-skene")
+    rows = _rows(tmp_path, "preferences")
+    assert record.row_count == 4
+    assert all(r["chosen_id"] == world.candidates[r["task_id"]][0].id for r in rows)
+    export = db.scalar(select(Export).where(Export.public_id == record.public_id))
+    assert export is not None and export.filters["consensus"] == "dawid-skene"
+
+
+def test_cli_adds_preferences_to_the_export_group(data_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from codejury.cli import common
+    from codejury.cli.main import app
+    from codejury.config import Settings
+    from codejury.db import open_database
+
+    settings = Settings()
+    settings.ensure_data_dir()
+    database = open_database(settings.resolved_database_url)
+    with database.session() as s:
+        build_world(s)
+        s.commit()
+    database.dispose()
+    common.settings.cache_clear()
+    common.database.cache_clear()
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "preferences",
+            "exp-demo",
+            "--out",
+            str(out),
+            "--variant",
+            "conversational",
+            "--prompt-style",
+            "implicit",
+            "--language",
+            "python",
+            "--margin",
+        ],
+    )
+    common.database.cache_clear()
+    assert result.exit_code == 0, result.output
+    rows = _rows(out, "preferences")
+    assert len(rows) == 3 and "margin" in rows[0] and rows[0]["chosen"][-1]["role"] == "assistant"
+    bad = CliRunner().invoke(app, ["export", "ratings", "exp-demo", "--tag", "oops"])
+    assert bad.exit_code == 1

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 LONG = "    # " + "padding " * 40 + "\n"
 
 
-def _export(tmp: Path, *, prompt_style: str = "explicit", tasks: int = 12) -> Path:
+def _export(
+    tmp: Path, *, prompt_style: str = "explicit", tasks: int = 12, variant: str = "standard"
+) -> Path:
     items = [
         PreferenceItem(
             item_id=n,
@@ -32,7 +34,12 @@ def _export(tmp: Path, *, prompt_style: str = "explicit", tasks: int = 12) -> Pa
         )
         for n in range(tasks)
     ]
-    rows = preference_rows(items, prompt_style=prompt_style, margin=True)  # type: ignore[arg-type]
+    rows = preference_rows(
+        items,
+        variant=variant,  # type: ignore[arg-type]
+        prompt_style=prompt_style,  # type: ignore[arg-type]
+        margin=True,
+    )
     assign_splits(rows, test_fraction=0.25)
     write_rows(rows, "jsonl", tmp / "export", "preferences")
     return tmp / "export"
@@ -159,3 +166,27 @@ def test_train_dpo_moves_weights(tmp_path: Path, tiny_causal_lm: Path, lora: boo
     else:
         before = _params(tiny_causal_lm, "AutoModelForCausalLM")
         assert _changed(before, _params(out, "AutoModelForCausalLM"), "transformer.h.0")
+
+
+def test_conversational_export_trains_an_encoder_without_chat_template(
+    tmp_path: Path, tiny_encoder: Path
+) -> None:
+    from codejury.train.data import as_text
+    from codejury.train.reward import RewardTrainingConfig, train_reward
+
+    row = {
+        "prompt": [{"role": "user", "content": "def f(x):\n"}],
+        "chosen": [{"role": "assistant", "content": "def f(x):\n    return x\n"}],
+        "rejected": [{"role": "assistant", "content": "pass"}],
+    }
+    assert as_text(row) == {"prompt": "def f(x):\n", "chosen": "    return x\n", "rejected": "pass"}
+    report = train_reward(
+        RewardTrainingConfig(
+            dataset=_export(tmp_path, variant="conversational", prompt_style="implicit"),
+            output_dir=tmp_path / "model",
+            base_model=str(tiny_encoder),
+            max_steps=2,
+            batch_size=4,
+        )
+    )
+    assert report.train_pairs > 0 and report.test_pairs > 0

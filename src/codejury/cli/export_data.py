@@ -66,6 +66,7 @@ def preferences(
     margin: bool = typer.Option(
         False, "--margin", help="Add a margin column (strength × confidence)."
     ),
+    consensus: str = typer.Option("majority", help="majority or dawid-skene (weights judges)."),
     language: str | None = LANGUAGE,
     kind: str | None = KIND,
     tag: list[str] = TAG,
@@ -87,6 +88,7 @@ def preferences(
                 prompt_style=cast(PromptStyle, prompt_style),
                 filters=filters,
                 margin=margin,
+                consensus=consensus,
                 test_fraction=test_fraction,
             )
         )

@@ -10,7 +10,7 @@ votes. An item whose votes split evenly between two answers, or whose plurality 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 TIE = ()
@@ -76,3 +76,42 @@ def majority_vote(votes: Sequence[Vote]) -> Consensus | None:
         return Consensus(ranking, confidence, 0.0, len(votes), tied=True)
     agreeing = [_strength(v) for v in votes if _answer(v) == top]
     return Consensus(top, confidence, sum(agreeing) / len(agreeing), len(votes))
+
+
+def _mean_agreeing_strength(votes: Sequence[Vote], winner: int) -> float:
+    agreeing = [_strength(v) for v in votes if not v.is_tie and v.ranking[0] == winner]
+    return sum(agreeing) / len(agreeing) if agreeing else 1.0
+
+
+def dawid_skene(votes_by_item: Mapping[int, Sequence[Vote]]) -> dict[int, Consensus]:
+    """Consensus of every item at once with Dawid–Skene (``codejury.quality.aggregation``).
+
+    Pairwise items take the Dawid–Skene label of their pair, with ``confidence`` = its posterior, so a
+    judge who often disagrees with the others weighs less. K-way items keep the plurality vote.
+    """
+    from codejury.quality.aggregation import DawidSkeneConsensus
+    from codejury.quality.votes import votes_from_judgment
+
+    pairwise = {i: vs for i, vs in votes_by_item.items() if all(len(v.ranking) == 2 for v in vs)}
+    out = {i: c for i, vs in votes_by_item.items() if i not in pairwise if (c := majority_vote(vs))}
+    flat = [
+        pv
+        for item, votes in pairwise.items()
+        for v in votes
+        for pv in votes_from_judgment(item, v.annotator, v.ranking, v.strength, v.ranking)
+    ]
+    if not flat:
+        return out
+    for pair in DawidSkeneConsensus().fit(flat).consensus_:
+        votes = pairwise[int(pair.item)]
+        if pair.label == "tie":
+            out[int(pair.item)] = Consensus(
+                votes[0].ranking, pair.confidence, 0.0, pair.votes, tied=True
+            )
+            continue
+        winner, loser = (
+            (pair.first, pair.second) if pair.label == "first" else (pair.second, pair.first)
+        )
+        strength = _mean_agreeing_strength(votes, winner)
+        out[int(pair.item)] = Consensus((winner, loser), pair.confidence, strength, pair.votes)
+    return out

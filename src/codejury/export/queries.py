@@ -8,7 +8,7 @@ passes the filters. Gold items are left out unless asked for. Annotators appear 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,13 +16,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from codejury.db.models import Candidate, ErrorSpan, Item, Judgment, Project, Task, User
-from codejury.errors import NotFound
-from codejury.export.consensus import Consensus, Vote, majority_vote
+from codejury.errors import InvalidInput, NotFound
+from codejury.export.consensus import Consensus, Vote, dawid_skene, majority_vote
 from codejury.export.preferences import PreferenceItem
 from codejury.export.ratings import CandidateRatings
 from codejury.export.spans import CandidateSpans, Span
 
-Aggregator = Callable[[Sequence[Vote]], Consensus | None]
+CONSENSUS_METHODS = ("majority", "dawid-skene")
 
 
 @dataclass(frozen=True)
@@ -112,41 +112,57 @@ def _candidates(session: Session, ids: set[int]) -> dict[int, Candidate]:
 def preference_items(
     used: Sequence[Used],
     session: Session,
-    aggregate: Aggregator = majority_vote,
+    method: str = "majority",
     min_confidence: float = 0.0,
 ) -> tuple[list[PreferenceItem], list[Used]]:
-    """Items with a consensus of at least ``min_confidence``, and the judgments behind them."""
+    """Items with a consensus of at least ``min_confidence``, and the judgments behind them.
+
+    ``method``: ``"majority"`` (plurality vote per item) or ``"dawid-skene"`` (judges weighted by
+    their estimated reliability across the whole project).
+    """
+    if method not in CONSENSUS_METHODS:
+        raise InvalidInput("unknown consensus method", [f"consensus: {method!r}"])
     by_item: dict[int, list[Used]] = defaultdict(list)
     for u in used:
         if u.judgment.ranking:
             by_item[u.item.id].append(u)
-    contents = _candidates(
-        session, {c for us in by_item.values() for c in us[0].item.candidate_ids}
-    )
-    items, behind = [], []
-    for group in by_item.values():
-        votes = [
-            Vote(u.pseudonym, tuple(u.judgment.ranking or ()), u.judgment.strength) for u in group
+    votes = {
+        item_id: [
+            Vote(u.pseudonym, tuple(u.judgment.ranking or ()), u.judgment.strength) for u in us
         ]
-        consensus = aggregate(votes)
-        if consensus is None or consensus.tied or consensus.confidence < min_confidence:
+        for item_id, us in by_item.items()
+    }
+    if method == "dawid-skene":
+        consensus = dawid_skene(votes)
+    else:
+        consensus = {i: c for i, vs in votes.items() if (c := majority_vote(vs))}
+    ids = {c for us in by_item.values() for c in us[0].item.candidate_ids}
+    contents = _candidates(session, ids)
+    items, behind = [], []
+    for item_id, group in by_item.items():
+        c = consensus.get(item_id)
+        if c is None or c.tied or c.confidence < min_confidence:
             continue
-        item, task = group[0].item, group[0].task
-        items.append(
-            PreferenceItem(
-                item_id=item.id,
-                task_id=task.external_id,
-                prompt=task.prompt,
-                candidates={cid: contents[cid].content for cid in item.candidate_ids},
-                consensus=consensus,
-                language=task.language,
-                kind=task.kind,
-                tags=task.tags or {},
-                annotators=tuple(u.pseudonym for u in group),
-            )
-        )
+        items.append(_preference_item(group, c, contents))
         behind.extend(group)
     return items, behind
+
+
+def _preference_item(
+    group: Sequence[Used], consensus: Consensus, contents: Mapping[int, Candidate]
+) -> PreferenceItem:
+    item, task = group[0].item, group[0].task
+    return PreferenceItem(
+        item_id=item.id,
+        task_id=task.external_id,
+        prompt=task.prompt,
+        candidates={cid: contents[cid].content for cid in item.candidate_ids},
+        consensus=consensus,
+        language=task.language,
+        kind=task.kind,
+        tags=task.tags or {},
+        annotators=tuple(u.pseudonym for u in group),
+    )
 
 
 def candidate_ratings(

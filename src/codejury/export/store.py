@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from codejury.config import get_settings
 from codejury.db.base import utcnow
 from codejury.db.models import AuditEvent, Export, ExportContributor, PayRate, Project, User
 from codejury.export.card import CardInfo, PayPolicy, render_card, slice_counts
-from codejury.export.consensus import majority_vote
 from codejury.export.preferences import PreferenceItem, PromptStyle, Variant, preference_rows
 from codejury.export.queries import (
     ExportFilters,
@@ -69,30 +68,26 @@ def export_preferences(
     prompt_style: PromptStyle = "explicit",
     filters: ExportFilters | None = None,
     margin: bool = False,
+    consensus: str = "majority",
     test_fraction: float = 0.1,
     actor: User | None = None,
 ) -> ExportRecord:
-    """Write TRL preference rows (one per better/worse pair of each item's consensus)."""
+    """Write TRL preference rows (one per better/worse pair of each item's consensus).
+
+    ``consensus``: ``"majority"`` or ``"dawid-skene"`` (see ``codejury.export.consensus``)."""
     filters = filters or ExportFilters()
     project = project_by_slug(session, project_slug)
     used = usable_judgments(session, project, filters)
-    items, behind = preference_items(used, session, majority_vote, filters.min_confidence)
+    items, behind = preference_items(used, session, consensus, filters.min_confidence)
     rows = preference_rows(items, variant=variant, prompt_style=prompt_style, margin=margin)
-    options = {"variant": variant, "prompt_style": prompt_style, "margin": margin}
-    return _finish(
-        session,
-        project,
-        "preferences",
-        fmt,
-        out,
-        rows,
-        behind,
-        filters,
-        options,
-        test_fraction,
-        actor,
-        agreement=_agreement(items),
-    )
+    options = {
+        "variant": variant,
+        "prompt_style": prompt_style,
+        "margin": margin,
+        "consensus": consensus,
+    }
+    batch = _Batch(project, "preferences", fmt, rows, behind, filters, options, _agreement(items))
+    return _finish(session, batch, out, test_fraction, actor)
 
 
 def export_ratings(
@@ -110,9 +105,8 @@ def export_ratings(
     project = project_by_slug(session, project_slug)
     candidates, behind = candidate_ratings(usable_judgments(session, project, filters), session)
     rows = rating_rows(candidates)
-    return _finish(
-        session, project, "ratings", fmt, out, rows, behind, filters, {}, test_fraction, actor
-    )
+    batch = _Batch(project, "ratings", fmt, rows, behind, filters, {})
+    return _finish(session, batch, out, test_fraction, actor)
 
 
 def export_spans(
@@ -130,9 +124,8 @@ def export_spans(
     project = project_by_slug(session, project_slug)
     candidates, behind = candidate_spans(usable_judgments(session, project, filters), session)
     rows = span_rows(candidates)
-    return _finish(
-        session, project, "spans", fmt, out, rows, behind, filters, {}, test_fraction, actor
-    )
+    batch = _Batch(project, "spans", fmt, rows, behind, filters, {})
+    return _finish(session, batch, out, test_fraction, actor)
 
 
 def _agreement(items: Sequence[PreferenceItem]) -> dict[str, float]:
@@ -167,121 +160,121 @@ def _pay(session: Session, project: Project) -> list[PayPolicy]:
     ]
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What one export gathered, before it is written."""
+
+    project: Project
+    kind: str
+    fmt: str
+    rows: list[dict[str, Any]]
+    behind: Sequence[Used]
+    filters: ExportFilters
+    options: dict[str, Any]
+    agreement: dict[str, float] = field(default_factory=dict)
+
+
 def _finish(
-    session: Session,
-    project: Project,
-    kind: str,
-    fmt: str,
-    out: Path | None,
-    rows: list[dict[str, Any]],
-    behind: Sequence[Used],
-    filters: ExportFilters,
-    options: dict[str, Any],
-    test_fraction: float,
-    actor: User | None,
-    agreement: dict[str, float] | None = None,
+    session: Session, batch: _Batch, out: Path | None, test_fraction: float, actor: User | None
 ) -> ExportRecord:
     public_id = new_public_id()
     folder = out if out is not None else get_settings().data_dir / "exports" / public_id
-    splits = assign_splits(rows, test_fraction)
-    written = write_rows(rows, fmt, folder, kind)
-    card = render_card(
+    splits = assign_splits(batch.rows, test_fraction)
+    written = write_rows(batch.rows, batch.fmt, folder, batch.kind)
+    card = _card(session, batch, public_id, written.content_hash, splits, test_fraction)
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    _record(session, batch, public_id, folder, written.content_hash, card, actor)
+    session.commit()
+    logger.info("export %s: %d %s rows to %s", public_id, len(batch.rows), batch.kind, folder)
+    by_user = Counter(u.pseudonym for u in batch.behind)
+    return ExportRecord(
+        public_id=public_id,
+        kind=batch.kind,
+        format=batch.fmt,
+        path=folder,
+        row_count=len(batch.rows),
+        content_hash=written.content_hash,
+        splits=splits,
+        contributors=dict(sorted(by_user.items())),
+    )
+
+
+def _card(
+    session: Session,
+    batch: _Batch,
+    public_id: str,
+    digest: str,
+    splits: dict[str, int],
+    test_fraction: float,
+) -> str:
+    behind, project = batch.behind, batch.project
+    return render_card(
         CardInfo(
-            title=f"{project.name}: {kind}",
+            title=f"{project.name}: {batch.kind}",
             project=project.slug,
-            kind=kind,
-            fmt=fmt,
+            kind=batch.kind,
+            fmt=batch.fmt,
             export_id=public_id,
             created_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-            rows=len(rows),
-            content_hash=written.content_hash,
+            rows=len(batch.rows),
+            content_hash=digest,
             splits=splits,
             items=len({u.item.id for u in behind}),
-            tasks=len({r["task_id"] for r in rows}),
+            tasks=len({r["task_id"] for r in batch.rows}),
             judgments=len(behind),
             annotators=len({u.pseudonym for u in behind}),
-            options={**options, "test_fraction": test_fraction},
-            filters=filters.as_dict(),
-            slices=slice_counts(rows, ("language", "kind")),
-            agreement=agreement or {},
+            options={**batch.options, "test_fraction": test_fraction},
+            filters=batch.filters.as_dict(),
+            slices=slice_counts(batch.rows, ("language", "kind")),
+            agreement=batch.agreement,
             guideline_versions=sorted({v for u in behind if (v := u.judgment.guideline_version)}),
             rubric_versions=sorted({v for u in behind if (v := u.judgment.rubric_version)}),
             overlap=project.overlap,
             pay=_pay(session, project),
         )
     )
-    (folder / "README.md").write_text(card, encoding="utf-8")
-    _record(
-        session,
-        project,
-        kind,
-        fmt,
-        public_id,
-        folder,
-        rows,
-        written.content_hash,
-        filters,
-        options,
-        card,
-        behind,
-        actor,
-    )
-    session.commit()
-    logger.info("export %s: %d %s rows to %s", public_id, len(rows), kind, folder)
-    by_user = Counter(u.pseudonym for u in behind)
-    return ExportRecord(
-        public_id,
-        kind,
-        fmt,
-        folder,
-        len(rows),
-        written.content_hash,
-        splits,
-        dict(sorted(by_user.items())),
-    )
 
 
 def _record(
     session: Session,
-    project: Project,
-    kind: str,
-    fmt: str,
+    batch: _Batch,
     public_id: str,
-    path: Path,
-    rows: list[dict[str, Any]],
+    folder: Path,
     digest: str,
-    filters: ExportFilters,
-    options: dict[str, Any],
     card: str,
-    behind: Sequence[Used],
     actor: User | None,
 ) -> Export:
     export = Export(
         public_id=public_id,
-        project_id=project.id,
-        kind=kind,
-        format=fmt,
-        filters={**filters.as_dict(), **options},
-        row_count=len(rows),
+        project_id=batch.project.id,
+        kind=batch.kind,
+        format=batch.fmt,
+        filters={**batch.filters.as_dict(), **batch.options},
+        row_count=len(batch.rows),
         content_hash=digest,
-        path=str(path.resolve()),
+        path=str(folder.resolve()),
         card=card,
         created_by=actor.id if actor else None,
     )
     session.add(export)
     session.flush()
-    per_user = Counter(u.judgment.user_id for u in behind if u.judgment.user_id is not None)
+    per_user = Counter(u.judgment.user_id for u in batch.behind if u.judgment.user_id is not None)
     for user_id, count in sorted(per_user.items()):
         session.add(ExportContributor(export_id=export.id, user_id=user_id, judgments=count))
     session.add(
         AuditEvent(
             actor_id=actor.id if actor else None,
-            project_id=project.id,
+            project_id=batch.project.id,
             action="export.create",
             target_type="export",
             target_id=public_id,
             before=None,
-            after={"kind": kind, "format": fmt, "row_count": len(rows), "content_hash": digest},
+            after={
+                "kind": batch.kind,
+                "format": batch.fmt,
+                "row_count": len(batch.rows),
+                "content_hash": digest,
+            },
         )
     )
     return export

@@ -143,6 +143,8 @@ class DawidSkeneConsensus:
     def fit_frame(self, frame: VoteFrame) -> Self:
         from crowdkit.aggregation import DawidSkene
 
+        if frame.data.empty:
+            return self
         ds = DawidSkene(n_iter=self.n_iter, tol=self.tol).fit(frame.data)
         assert ds.priors_ is not None and ds.errors_ is not None and ds.probas_ is not None
         priors: dict[Label, float] = {c: float(ds.priors_.get(c, 0.0)) for c in LABELS}

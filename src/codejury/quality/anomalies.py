@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -259,4 +259,22 @@ def consensus_disagreement(
                 "z": z,
             }
             flags.append(Flag(worker, "consensus_disagreement", evidence))
+    return _sorted(flags)
+
+
+def detect_anomalies(
+    votes: Sequence[PreferenceVote],
+    *,
+    ratings: Sequence[RubricRating] = (),
+    gold: Sequence[GoldResult] = (),
+    lengths: Mapping[int, int] | None = None,
+    consensus: Sequence[Consensus] | None = None,
+) -> list[Flag]:
+    """Every check whose input is given, with default thresholds, sorted by worker then kind."""
+    flags = too_fast(votes) + position_bias(votes)
+    if lengths is not None:
+        flags += length_bias(votes, lengths)
+    if consensus is not None:
+        flags += consensus_disagreement(votes, consensus)
+    flags += straight_lining(ratings) + low_gold_accuracy(gold)
     return _sorted(flags)

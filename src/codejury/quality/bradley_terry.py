@@ -21,7 +21,7 @@ distinct cells.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,7 +86,7 @@ class PairCounts:
         if tie.shape != w.shape:
             raise InvalidInput("ties must be a boolean array as long as winners")
         counts = _pair_counts(codes[: len(w)], codes[len(w) :], tie, len(names))
-        return cls([n.item() for n in names], *counts)
+        return cls([n.item() if isinstance(n, np.generic) else n for n in names], *counts)
 
     @classmethod
     def from_comparisons(cls, comparisons: Iterable[Comparison]) -> PairCounts:
@@ -203,6 +203,8 @@ def bootstrap_strengths(
     """``rounds × players`` log-strengths, each fitted on judgments resampled with replacement."""
     cells = _cells(pairs).ravel()
     total = int(cells.sum())
+    if total == 0:  # nothing to resample: every round is the prior alone
+        return np.zeros((rounds, pairs.n_players))
     rng = np.random.default_rng(seed)
     chunk = max(1, _MAX_CELLS_PER_CHUNK // max(cells.size, 1))
     fitted = []
@@ -236,6 +238,8 @@ def bradley_terry_with_intervals(
     )
     if not 0 < level < 1:
         raise InvalidInput("level must lie in (0, 1)", [f"level: {level}"])
+    if pairs.n_players == 0:
+        return []
     strength = _fit_batch(pairs, _cells(pairs)[None], prior, 10_000, 1e-9)[0]
     if rounds > 0:
         samples = bootstrap_strengths(pairs, rounds=rounds, seed=seed, prior=prior)
@@ -301,7 +305,3 @@ def comparisons_from_votes(
         else:
             result.append(Comparison(first, second, tie=vote.label == "tie"))
     return result
-
-
-def names_of(ratings: Sequence[Rating]) -> list[Key]:
-    return [r.name for r in ratings]

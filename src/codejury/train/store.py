@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from codejury.db.base import utcnow
 from codejury.db.models import Candidate, CandidateScore, Export, Task, TrainingRun
 from codejury.errors import Conflict, InvalidInput, NotFound
-from codejury.export.consensus import majority_vote
 from codejury.export.preferences import full_text
 from codejury.export.queries import (
     ExportFilters,
@@ -165,9 +164,7 @@ def score_project(
     session.add_all(
         CandidateScore(candidate_id=c, training_run_id=run.id, score=s) for c, s in scores.items()
     )
-    items, _ = preference_items(
-        usable_judgments(session, project, ExportFilters()), session, majority_vote
-    )
+    items, _ = preference_items(usable_judgments(session, project, ExportFilters()), session)
     human = [pair for item in items for pair in item.consensus.pairs]
     report = ScoreReport(
         run.id, len(scores), _accuracy(scores, human), _accuracy(scores, _execution_pairs(rows))

@@ -68,22 +68,36 @@ async def _csrf_from(request: Request) -> str | None:
     return None
 
 
-async def optional_user(request: Request, session: DbSession, settings: AppSettings) -> User | None:
-    """The caller, or None when there is no credential at all (a bad one is an error)."""
+def _identify(request: Request, session: DbSession, settings: AppSettings) -> tuple[User | None, str | None]:
+    """The caller and their session cookie (if that is how they came). Sync: runs in the thread pool,
+    so database waits never block the event loop."""
     token = _bearer(request)
     if token is not None:
         user = authenticate_token(session, token)
+        session.commit()  # end the read transaction before the endpoint runs
         request.state.user = user
-        return user
+        return user, None
     cookie = request.cookies.get(COOKIE_NAME)
     if not cookie:
-        return None
+        return None, None
     secret = settings.resolved_secret_key
     user = load_session(session, cookie, SESSION_MAX_AGE, secret=secret)
+    session.commit()  # end the read transaction before the endpoint runs
     request.state.user = user
     request.state.csrf_token = csrf_token(cookie, secret)
-    if request.method in UNSAFE:
-        check_csrf(cookie, await _csrf_from(request), secret)
+    return user, cookie
+
+
+async def optional_user(
+    request: Request,
+    identity: Annotated[tuple[User | None, str | None], Depends(_identify)],
+    settings: AppSettings,
+) -> User | None:
+    """The caller, or None when there is no credential at all (a bad one is an error).
+    Cookie sessions must carry the CSRF token on unsafe methods."""
+    user, cookie = identity
+    if cookie is not None and request.method in UNSAFE:
+        check_csrf(cookie, await _csrf_from(request), settings.resolved_secret_key)
     return user
 
 

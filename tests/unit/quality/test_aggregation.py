@@ -1,5 +1,7 @@
 import pytest
 from crowdkit.aggregation import DawidSkene
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codejury.quality.aggregation import (
     DawidSkeneConsensus,
@@ -66,3 +68,32 @@ def test_rubric_scores_mean_count_and_weighted_mean():
     assert seven.weighted_mean == pytest.approx((0.9 * 4 + 0.1 * 2) / 1.0)  # c weighs 0
     assert (eight.mean, eight.n, eight.weighted_mean) == (5.0, 1, 5.0)
     assert rubric_scores(ratings)[0].weighted_mean is None
+
+
+def test_empty_input_gives_empty_results():
+    assert DawidSkeneConsensus().fit([]).consensus_ == []
+    assert MajorityVoteConsensus().fit([]).reliability_ == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from("abcd"), st.sampled_from(LABELS)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda row: row[:2],
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_consensus_does_not_depend_on_vote_order(rows, rnd):
+    votes = [vote(item, worker, label) for item, worker, label in rows]
+    shuffled = list(votes)
+    rnd.shuffle(shuffled)
+    for estimator in (MajorityVoteConsensus, DawidSkeneConsensus):
+        a, b = estimator().fit(votes), estimator().fit(shuffled)
+        assert [(c.item, c.votes) for c in a.consensus_] == [
+            (c.item, c.votes) for c in b.consensus_
+        ]
+        for x, y in zip(a.consensus_, b.consensus_, strict=True):
+            assert 0.0 <= x.confidence <= 1.0 + 1e-9
+            assert x.confidence == pytest.approx(y.confidence, abs=1e-6)

@@ -5,6 +5,7 @@ import pytest
 from codejury.quality.aggregation import Consensus
 from codejury.quality.anomalies import (
     consensus_disagreement,
+    detect_anomalies,
     length_bias,
     low_gold_accuracy,
     position_bias,
@@ -50,11 +51,17 @@ def test_position_bias_exact_binomial():
 
 def test_length_bias_against_peers_rate():
     lengths = {1: 100, 2: 500}
-    peers = [PreferenceVote(i, w, 1, 2, "first" if i % 2 else "second") for w in "pq" for i in range(40)]
+    peers = [
+        PreferenceVote(i, w, 1, 2, "first" if i % 2 else "second") for w in "pq" for i in range(40)
+    ]
     longer = [PreferenceVote(i, "x", 1, 2, "second") for i in range(30)]
     [flag] = length_bias(peers + longer, lengths)
     assert flag.worker == "x"
-    assert (flag.evidence["chosen"], flag.evidence["n"], flag.evidence["expected_rate"]) == (30, 30, 0.5)
+    assert (flag.evidence["chosen"], flag.evidence["n"], flag.evidence["expected_rate"]) == (
+        30,
+        30,
+        0.5,
+    )
 
 
 def test_straight_lining_needs_a_long_constant_run():
@@ -86,3 +93,9 @@ def test_consensus_disagreement_z_score_over_peers():
     assert flag.worker == "d"
     assert flag.evidence["rate"] == pytest.approx(0.9)
     assert flag.evidence["peer_mean"] == pytest.approx(0.125)
+
+
+def test_detect_anomalies_runs_the_checks_it_has_input_for():
+    votes = timed("a", 60, n=25) + timed("b", 2, n=25)  # both always choose the first-shown
+    kinds = {(f.worker, f.kind) for f in detect_anomalies(votes)}
+    assert kinds == {("a", "position_bias"), ("b", "position_bias"), ("b", "too_fast")}

@@ -59,7 +59,9 @@ def test_fit_matches_direct_likelihood_maximisation():
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans()), min_size=1, max_size=60),
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans()), min_size=1, max_size=60
+    ),
     st.permutations(range(5)),
 )
 def test_strengths_follow_players_when_relabelled(games, relabel):
@@ -152,7 +154,9 @@ def penalised_optimum(winners, losers, ties, n, prior):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()), min_size=1, max_size=80),
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()), min_size=1, max_size=80
+    ),
     st.sampled_from([0.1, 1.0, 5.0]),
 )
 def test_fit_reaches_the_penalised_maximum_on_any_data(games, prior):
@@ -170,3 +174,11 @@ def test_interval_ranks_equal_the_pairwise_count(bounds):
     high = low + np.array([b[1] for b in bounds])
     expected = [1 + sum(other > h for other in low) for h in high]
     assert interval_ranks(low, high).tolist() == expected
+
+
+def test_no_games_gives_no_ratings_and_self_games_give_a_blank_record():
+    assert bradley_terry_with_intervals([]) == []
+    [alone] = bradley_terry_with_intervals([Comparison("a", "a")])
+    assert (alone.name, alone.strength, alone.low, alone.high, alone.n, alone.rank) == (
+        "a", 0.0, 0.0, 0.0, 0, 1,
+    )  # fmt: skip

@@ -27,7 +27,9 @@ def judgment(rng, item, judge, label, shown):
     a, b = shown if shown[0] < shown[1] else shown[::-1]  # a < b
     ranking = [a, b] if label != "second" else [b, a]
     strength = 0 if label == "tie" else int(rng.integers(1, 3))
-    seconds = float(rng.uniform(1, 3)) if judge == "hasty" else float(rng.lognormal(np.log(60), 0.4))
+    seconds = (
+        float(rng.uniform(1, 3)) if judge == "hasty" else float(rng.lognormal(np.log(60), 0.4))
+    )
     return votes_from_judgment(item, judge, ranking, strength, shown, seconds=seconds)
 
 

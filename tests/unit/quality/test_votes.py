@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codejury.errors import InvalidInput
 from codejury.quality.votes import (
@@ -56,5 +58,22 @@ def test_gold_labels_cover_ties_and_rankings():
 
 
 def test_ratings_flatten_json_keys_and_skip_blanks():
-    rows = ratings_from_judgment(1, "ann", {"4": {"correct": 3, "style": None}, "9": {"correct": 5}})
-    assert rows == [RubricRating(1, "ann", 4, "correct", 3.0), RubricRating(1, "ann", 9, "correct", 5.0)]
+    rows = ratings_from_judgment(
+        1, "ann", {"4": {"correct": 3, "style": None}, "9": {"correct": 5}}
+    )
+    assert rows == [
+        RubricRating(1, "ann", 4, "correct", 3.0),
+        RubricRating(1, "ann", 9, "correct", 5.0),
+    ]
+
+
+@given(st.permutations([11, 12, 13]), st.permutations([11, 12, 13]))
+def test_labels_do_not_depend_on_display_order(ranking, shown):
+    votes = votes_from_judgment(1, "a", ranking, None, shown)
+    plain = votes_from_judgment(1, "a", ranking, None, [11, 12, 13])
+    assert [(v.first, v.second, v.label) for v in votes] == [
+        (v.first, v.second, v.label) for v in plain
+    ]
+    for v in votes:
+        assert v.shown_first == min((v.first, v.second), key=shown.index)
+        assert (v.winner == v.first) == (ranking.index(v.first) < ranking.index(v.second))

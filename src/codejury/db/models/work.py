@@ -35,7 +35,16 @@ class Item(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-Index("ix_items_queue", Item.project_id, Item.purpose, Item.is_gold, Item.counted, Item.priority)
+# The queue order of the assignment engine, so the next item is found by an index walk, not a sort.
+Index(
+    "ix_items_queue",
+    Item.project_id,
+    Item.purpose,
+    Item.is_gold,
+    Item.priority.desc(),
+    Item.counted.desc(),
+    Item.id,
+)
 
 
 class ItemCandidate(Base):
