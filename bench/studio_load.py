@@ -39,30 +39,64 @@ def seed(url: str, items: int, clients: int) -> list[str]:
     db = open_database(url)
     with db.session() as s:
         project = create_project(s, "load", overlap=3, gold_rate=0.0)
-        update_settings(s, project, status="published", purpose=PURPOSE, contact="bench@example.org")
+        update_settings(
+            s, project, status="published", purpose=PURPOSE, contact="bench@example.org"
+        )
         tasks = [
-            TaskIn.model_validate({
-                "external_id": f"t{i}", "prompt": f"def f{i}(x):\n", "kind": "completion", "language": "python",
-                "candidates": [{"source": "a", "content": f"def f{i}(x):\n    return x + {i}\n"},
-                               {"source": "b", "content": f"def f{i}(x):\n    return x - {i}\n"}],
-            })
+            TaskIn.model_validate(
+                {
+                    "external_id": f"t{i}",
+                    "prompt": f"def f{i}(x):\n",
+                    "kind": "completion",
+                    "language": "python",
+                    "candidates": [
+                        {"source": "a", "content": f"def f{i}(x):\n    return x + {i}\n"},
+                        {"source": "b", "content": f"def f{i}(x):\n    return x - {i}\n"},
+                    ],
+                }
+            )
             for i in range(items)
         ]
         import_tasks(s, project, tasks)
         pairs: dict[int, list[int]] = {}
-        for task_id, cand_id in s.execute(select(Candidate.task_id, Candidate.id).join(Task).where(Task.project_id == project.id)):
+        for task_id, cand_id in s.execute(
+            select(Candidate.task_id, Candidate.id).join(Task).where(Task.project_id == project.id)
+        ):
             pairs.setdefault(task_id, []).append(cand_id)
-        rows = [{"project_id": project.id, "task_id": t, "candidate_ids": sorted(c), "priority": 0, "counted": 0} for t, c in pairs.items()]
+        rows = [
+            {
+                "project_id": project.id,
+                "task_id": t,
+                "candidate_ids": sorted(c),
+                "priority": 0,
+                "counted": 0,
+            }
+            for t, c in pairs.items()
+        ]
         ids = []
         for start in range(0, len(rows), 5000):
-            ids += s.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows[start : start + 5000]).all()
-        links = [{"item_id": i, "candidate_id": c} for i, r in zip(ids, rows, strict=True) for c in r["candidate_ids"]]
+            ids += s.scalars(
+                insert(Item).returning(Item.id, sort_by_parameter_order=True),
+                rows[start : start + 5000],
+            ).all()
+        links = [
+            {"item_id": i, "candidate_id": c}
+            for i, r in zip(ids, rows, strict=True)
+            for c in r["candidate_ids"]
+        ]
         for start in range(0, len(links), 10000):
             s.execute(insert(ItemCandidate), links[start : start + 10000])
         s.commit()
         tokens = []
         for n in range(clients):
-            user = create_user(s, f"ann{n}@example.org", f"Annotator {n}", "annotator", password="load-test-password", skills=["python"])
+            user = create_user(
+                s,
+                f"ann{n}@example.org",
+                f"Annotator {n}",
+                "annotator",
+                password="load-test-password",
+                skills=["python"],
+            )
             add_member(s, project, user, None)
             tokens.append(issue_token(s, user, "load")[1])
     db.dispose()
@@ -75,7 +109,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def annotator(base: str, token: str, until: float, latencies: list[float], errors: list[str]) -> None:
+def annotator(
+    base: str, token: str, until: float, latencies: list[float], errors: list[str]
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         while time.perf_counter() < until:
@@ -86,9 +122,11 @@ def annotator(base: str, token: str, until: float, latencies: list[float], error
                 errors.append(str(lease))
                 return
             a, b = (c["id"] for c in lease["candidates"])
-            r = client.post(f"/api/v1/assignments/{lease['assignment_id']}/judgment",
-                            json={"ranking": [a, b], "strength": 1, "active_seconds": 5},
-                            headers={"Idempotency-Key": uuid.uuid4().hex})
+            r = client.post(
+                f"/api/v1/assignments/{lease['assignment_id']}/judgment",
+                json={"ranking": [a, b], "strength": 1, "active_seconds": 5},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
             t2 = time.perf_counter()
             if r.status_code != 200:
                 errors.append(r.text[:200])
@@ -102,8 +140,25 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
     print(f"{label}: seeded {args.items} items in {time.perf_counter() - t0:.0f} s", flush=True)
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "CODEJURY_DATABASE_URL": url, "CODEJURY_DATA_DIR": data, "CODEJURY_LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen([sys.executable, "-m", "codejury", "serve", "--port", str(port), "--workers", str(args.workers)], env=env)
+        env = {
+            **os.environ,
+            "CODEJURY_DATABASE_URL": url,
+            "CODEJURY_DATA_DIR": data,
+            "CODEJURY_LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "codejury",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(300):
@@ -115,7 +170,10 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
             latencies: list[float] = []
             errors: list[str] = []
             until = time.perf_counter() + args.seconds
-            threads = [threading.Thread(target=annotator, args=(base, tok, until, latencies, errors)) for tok in tokens]
+            threads = [
+                threading.Thread(target=annotator, args=(base, tok, until, latencies, errors))
+                for tok in tokens
+            ]
             start = time.perf_counter()
             for t in threads:
                 t.start()
@@ -127,9 +185,12 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
             server.wait(10)
     judgments = len(latencies) // 2
     q = statistics.quantiles(sorted(latencies), n=100) if len(latencies) > 2 else [0.0] * 99
-    print(f"{label}: {args.clients} clients, {judgments} judgments in {elapsed:.1f} s = {judgments / elapsed:.0f} judgments/s; "
-          f"request latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
-          + (f"; {len(errors)} client errors, first: {errors[0]}" if errors else ""), flush=True)
+    print(
+        f"{label}: {args.clients} clients, {judgments} judgments in {elapsed:.1f} s = {judgments / elapsed:.0f} judgments/s; "
+        f"request latency p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+        + (f"; {len(errors)} client errors, first: {errors[0]}" if errors else ""),
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from support.studio import Studio
 
 from codejury.accounts import add_member, deactivate, issue_token
 from codejury.db.base import utcnow
@@ -12,6 +11,7 @@ from codejury.db.models import ApiToken, Candidate, Item, ItemCandidate, Judgmen
 from codejury.projects import create_project, update_settings
 from codejury.tasks.importer import import_tasks
 from codejury.tasks.schema import TaskIn
+from support.studio import Studio
 
 PURPOSE = {"uses": "reward model", "users": "team", "retention": "1 year", "publishable": False}
 

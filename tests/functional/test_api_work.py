@@ -24,7 +24,7 @@ TASKS = [
 
 def _setup(studio: Studio) -> tuple[dict[str, str], dict[str, str]]:
     _, manager = studio.user("boss@example.org", "manager")
-    ann, annotator = studio.user("ann@example.org", "annotator", skills=["python"])
+    _, annotator = studio.user("ann@example.org", "annotator", skills=["python"])
     c = studio.client
     assert (
         c.post("/api/v1/projects", json={"slug": "p", "overlap": 1}, headers=manager).status_code

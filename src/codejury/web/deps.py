@@ -68,7 +68,9 @@ async def _csrf_from(request: Request) -> str | None:
     return None
 
 
-def _identify(request: Request, session: DbSession, settings: AppSettings) -> tuple[User | None, str | None]:
+def _identify(
+    request: Request, session: DbSession, settings: AppSettings
+) -> tuple[User | None, str | None]:
     """The caller and their session cookie (if that is how they came). Sync: runs in the thread pool,
     so database waits never block the event loop."""
     token = _bearer(request)
