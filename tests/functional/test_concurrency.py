@@ -56,6 +56,7 @@ def seed(url: str) -> tuple[int, list[int]]:
 
 # Racing pairs at once: each pair borrows one more connection (PostgreSQL allows 100 in all).
 RACE_SLOTS = threading.BoundedSemaphore(8)
+POOL = {"pool_size": 20, "max_overflow": 0, "pool_timeout": 120}
 
 
 def racing_submit(
@@ -86,9 +87,8 @@ def racing_submit(
     return results
 
 
-def annotate(url: str, project_id: int, user_id: int, ledger: Ledger, seed_: int) -> None:
+def annotate(db: Database, project_id: int, user_id: int, ledger: Ledger, seed_: int) -> None:
     rng = random.Random(seed_)
-    db = Database(url)
     try:
         with db.session() as session:
             user, project = session.get_one(User, user_id), session.get_one(Project, project_id)
@@ -121,22 +121,24 @@ def annotate(url: str, project_id: int, user_id: int, ledger: Ledger, seed_: int
     except BaseException as exc:
         with ledger.lock:
             ledger.errors.append(exc)
-    finally:
-        db.dispose()
 
 
 def test_fifty_annotators_fill_every_item_exactly_to_overlap(database_url: str) -> None:
     project_id, user_ids = seed(database_url)
     ledger = Ledger()
     started = time.monotonic()
+    # One engine for all annotators, like one server process: 20 connections shared by 50 threads
+    # (PostgreSQL allows 100 in all, and other tests hold some).
+    shared = Database(database_url, engine_options=POOL)
     threads = [
-        threading.Thread(target=annotate, args=(database_url, project_id, uid, ledger, i))
+        threading.Thread(target=annotate, args=(shared, project_id, uid, ledger, i))
         for i, uid in enumerate(user_ids)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
+    shared.dispose()
     elapsed = time.monotonic() - started
     print(
         f"\n{ANNOTATORS} annotators, {ITEMS} items x {OVERLAP}: {elapsed:.1f}s, {ledger.races} races"

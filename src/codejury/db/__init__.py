@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,11 +16,12 @@ class Database:
     """An engine and its session factory, for one database URL."""
 
     url: str
+    engine_options: dict[str, Any] = field(default_factory=dict)
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, **self.engine_options)
         self.sessions = session_factory(self.engine)
 
     def upgrade(self) -> None:

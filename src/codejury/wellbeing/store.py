@@ -1,0 +1,135 @@
+"""Wellbeing over the database: hours worked, caps, break status and sensitive-content opt-ins.
+
+Worked time is read from ``WorkEvent`` rows across every project, through the same paid-time rules
+as pay (``codejury.pay.time.paid_time``), so the hours a cap counts are the hours that are paid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from codejury.accounts import audit
+from codejury.db.base import utcnow
+from codejury.db.models import Assignment, User, WorkEvent
+from codejury.errors import InvalidInput
+from codejury.pay.time import Event, PaidTime, paid_time
+from codejury.wellbeing.hours import (
+    BreakStatus,
+    Caps,
+    Interval,
+    break_status,
+    caps_of,
+    day_start,
+    seconds_ended_between,
+    week_start,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_OPT_INS = 50
+MAX_LABEL = 100
+# How far before the window the events of a span may start (a lease before midnight).
+LOOKBACK = timedelta(hours=13)
+
+
+@dataclass(frozen=True)
+class WorkedHours:
+    today: float
+    this_week: float
+    day_start: datetime
+    week_start: datetime
+    caps: Caps
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _event(row: WorkEvent) -> Event:
+    active = row.seconds if row.seconds > 0 else None
+    ended = _aware(row.ended_at) if row.ended_at else None
+    return Event(
+        row.kind, _aware(row.started_at), ended, active, row.assignment_id, row.id, row.meta or {}
+    )
+
+
+def events_since(session: Session, user_id: int, since: datetime) -> list[WorkEvent]:
+    query = select(WorkEvent).where(WorkEvent.user_id == user_id, WorkEvent.started_at >= since)
+    return list(session.scalars(query.order_by(WorkEvent.id)))
+
+
+def spans_since(session: Session, user_id: int, since: datetime) -> list[PaidTime]:
+    """Paid spans of work of one annotator from events since ``since``, all projects."""
+    by_project: dict[int | None, list[Event]] = defaultdict(list)
+    for row in events_since(session, user_id, since):
+        by_project[row.project_id].append(_event(row))
+    return [span for events in by_project.values() for span in paid_time(events)]
+
+
+def worked_hours(session: Session, user: User, now: datetime | None = None) -> WorkedHours:
+    """Paid hours that ended today and this week in the annotator's time zone, with their caps."""
+    now = now or utcnow()
+    day, week = day_start(now, user.timezone), week_start(now, user.timezone)
+    spans = [(s.ended_at, s.paid_seconds) for s in spans_since(session, user.id, week - LOOKBACK)]
+    return WorkedHours(
+        today=seconds_ended_between(spans, day, now) / 3600,
+        this_week=seconds_ended_between(spans, week, now) / 3600,
+        day_start=day,
+        week_start=week,
+        caps=caps_of(user.daily_cap_hours, user.weekly_cap_hours),
+    )
+
+
+def _live_leases(session: Session, user_id: int, now: datetime) -> list[Interval]:
+    query = select(Assignment.leased_at).where(
+        Assignment.user_id == user_id,
+        Assignment.state == "active",
+        Assignment.expires_at > now,
+    )
+    return [Interval(_aware(at), now) for at in session.scalars(query)]
+
+
+def break_due(session: Session, user: User, now: datetime | None = None) -> BreakStatus:
+    """Whether the annotator has worked long enough without a pause to be reminded of a break.
+
+    Work: paid spans of the last hours plus any live lease (from its start to ``now``); breaks:
+    declared ``break`` events.
+    """
+    now = now or utcnow()
+    since = now - timedelta(hours=12)
+    rows = events_since(session, user.id, since)
+    spans = spans_since(session, user.id, since)
+    work = [Interval(s.started_at, s.ended_at) for s in spans if s.paid_seconds > 0]
+    work += _live_leases(session, user.id, now)
+    breaks = [
+        Interval(_aware(r.started_at), _aware(r.ended_at or r.started_at))
+        for r in rows
+        if r.kind == "break"
+    ]
+    return break_status(work, breaks, now)
+
+
+def set_opt_ins(
+    session: Session, user: User, labels: Sequence[str], now: datetime | None = None
+) -> User:
+    """Replace the annotator's sensitive-content opt-ins (audited)."""
+    clean = sorted({str(label).strip() for label in labels if str(label).strip()})
+    problems = [f"labels: at most {MAX_LABEL} characters each" for x in clean if len(x) > MAX_LABEL]
+    if len(clean) > MAX_OPT_INS:
+        problems.append(f"labels: at most {MAX_OPT_INS}")
+    if problems:
+        raise InvalidInput("The opt-ins are not valid.", sorted(set(problems)))
+    before = list(user.sensitive_opt_ins or [])
+    user.sensitive_opt_ins = clean
+    audit(session, user, "user.sensitive_opt_ins", "user", user.id, {"opt_ins": before},
+          {"opt_ins": clean})  # fmt: skip
+    session.commit()
+    logger.info("user %s set %d sensitive opt-ins", user.id, len(clean))
+    return user
