@@ -166,3 +166,14 @@ def test_deactivated_user_and_expired_or_revoked_token_refused(
     assert c.get("/api/v1/me").status_code == 401
     with studio.db.session() as s:
         assert s.scalar(select(Judgment.rationale)) == "private words"
+
+
+def test_pages_forbid_foreign_and_inline_scripts(studio: Studio) -> None:
+    r = studio.client.get("/login")
+    assert r.status_code == 200
+    policy = r.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert r.headers["x-content-type-options"] == "nosniff"

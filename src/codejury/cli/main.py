@@ -49,5 +49,14 @@ def _root(
 _register_all()
 
 
+def _register_filters() -> None:
+    """Eligibility filters that features register on import (qualification gate, wellbeing)."""
+    import codejury.quality.filters  # noqa: F401
+    import codejury.wellbeing.filters  # noqa: F401
+
+
+_register_filters()
+
+
 def main() -> None:
     app()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from codejury import __version__
@@ -50,6 +50,8 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     errors.install(app)
+    _register_filters()
+    app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _include_routers(app)
 
@@ -62,6 +64,35 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+# Model output is untrusted text: besides escaping it everywhere, the browser is told to run no script
+# that the studio itself did not serve, and to load nothing from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    if not request.url.path.startswith("/api/docs"):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
+def _register_filters() -> None:
+    """Eligibility filters that features register on import (qualification gate, wellbeing)."""
+    import codejury.quality.filters  # noqa: F401
+    import codejury.wellbeing.filters  # noqa: F401
 
 
 def _include_routers(app: FastAPI) -> None:

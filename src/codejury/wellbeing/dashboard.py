@@ -14,12 +14,31 @@ from sqlalchemy.orm import Session
 from codejury.accounts import projects_of
 from codejury.db.base import utcnow
 from codejury.db.models import Item, Project, User
+from codejury.pay.statements import CENT
 from codejury.pay.store import earnings_summary
 from codejury.quality.gold import gold_accuracy
 from codejury.quality.review import reviews_of
 from codejury.quality.store import gold_results
 from codejury.wellbeing.sensitive import all_labels, opted_in, project_labels, tag_entries
 from codejury.wellbeing.store import break_due, worked_hours
+
+MONEY_KEYS = ("pending", "approved", "issued", "paid")
+
+
+def earnings_view(summary: dict[str, Any]) -> dict[str, Any]:
+    """``earnings_summary`` with its amounts in whole cents (statements are whole cents, so
+    nothing is lost), as the dashboard, the API and the manager's pay page show them."""
+    currencies = [
+        {k: (v.quantize(CENT) if k in MONEY_KEYS else v) for k, v in row.items()}
+        for row in summary["currencies"]
+    ]
+    return {**summary, "currencies": currencies}
+
+
+def my_earnings(
+    session: Session, user: User, project: Project | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    return earnings_view(earnings_summary(session, user, project, now=now))
 
 
 def purpose_card(project: Project) -> dict[str, Any]:
@@ -62,7 +81,7 @@ def gold_view(session: Session, user: User, project: Project) -> dict[str, Any]:
 
 
 def _project_view(session: Session, user: User, project: Project, now: datetime) -> dict[str, Any]:
-    earnings = earnings_summary(session, user, project, now=now)
+    earnings = my_earnings(session, user, project, now=now)
     return {
         "slug": project.slug,
         "name": project.name,
@@ -96,7 +115,7 @@ def annotator_dashboard(
     hours = worked_hours(session, user, now)
     return {
         "user": {"id": user.id, "name": user.name, "timezone": user.timezone},
-        "earnings": earnings_summary(session, user, now=now),
+        "earnings": my_earnings(session, user, now=now),
         "hours": {
             "today": round(hours.today, 2),
             "this_week": round(hours.this_week, 2),

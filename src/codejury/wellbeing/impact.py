@@ -2,7 +2,7 @@
 exports, with what the runs measured.
 
 Only aggregate facts: the export's size, how many of its rows came from this annotator, how many
-people contributed, and a run's numeric metrics. Never another person's name, email, pseudonym or
+people contributed, and a run's numeric metrics (text and nested metrics are left out). Never another person's name, email, pseudonym or
 judgments.
 """
 
@@ -26,7 +26,7 @@ class RunImpact:
     status: str
     started_at: datetime
     finished_at: datetime | None
-    metrics: dict[str, float | int | str] = field(default_factory=dict)
+    metrics: dict[str, float | int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,13 @@ class ExportImpact:
     runs: list[RunImpact]
 
 
-def _metrics(raw: dict[str, Any] | None) -> dict[str, float | int | str]:
-    """Top-level scalar metrics only (numbers and short text), never nested records."""
-    out: dict[str, float | int | str] = {}
-    for key, value in sorted((raw or {}).items()):
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float) or (isinstance(value, str) and len(value) <= 80):
-            out[str(key)] = value
-    return out
+def _metrics(raw: dict[str, Any] | None) -> dict[str, float | int]:
+    """Top-level numeric metrics only: never text or nested records, which could name people."""
+    return {
+        str(key): value
+        for key, value in sorted((raw or {}).items())
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
 
 
 def _runs(session: Session, export_ids: list[int]) -> dict[int, list[RunImpact]]:

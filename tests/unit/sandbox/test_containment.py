@@ -24,8 +24,23 @@ FAST = Limits(timeout_s=1.5, cpu_s=2)
 SECRET = "codejury-secret-7f3a9c"
 
 
+# Processes below this test process that other tests started and still own (a browser, a server of a
+# session-scoped fixture); recorded before each test so only what a sandbox run left behind counts.
+_BASELINE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _baseline() -> None:
+    _BASELINE.clear()
+    _BASELINE.update(_all_descendants())
+
+
 def _descendants() -> list[int]:
-    """Host PIDs below this test process (a run's bwrap and everything it started)."""
+    """Host PIDs below this test process that this test's runs started (bwrap and everything below)."""
+    return [pid for pid in _all_descendants() if pid not in _BASELINE]
+
+
+def _all_descendants() -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

@@ -58,7 +58,7 @@ def judgment_public(j: Judgment, spans: list[ErrorSpan]) -> dict[str, Any]:
     return out
 
 
-def _query(
+def list_judgments(
     session: Session,
     project: Project,
     user: User,
@@ -103,7 +103,7 @@ def list_(
 ) -> list[dict[str, Any]]:
     """Managers see every judgment of the project (filter by annotator/status); annotators their own."""
     project = project_for(session, user, slug)
-    return _query(session, project, user, mine, status, annotator, limit, after)
+    return list_judgments(session, project, user, mine, status, annotator, limit, after)
 
 
 @router.get("/projects/{slug}/judgments/export")
@@ -112,7 +112,7 @@ def export(slug: str, session: DbSession, user: CurrentUser) -> Response:
     project = project_for(session, user, slug)
     lines: list[str] = []
     after = 0
-    while batch := _query(session, project, user, False, None, None, 1000, after):
+    while batch := list_judgments(session, project, user, False, None, None, 1000, after):
         lines.extend(json.dumps(row) + "\n" for row in batch)
         after = batch[-1]["id"]
     return Response("".join(lines), media_type="application/x-ndjson")

@@ -16,6 +16,7 @@ from codejury.errors import InvalidInput
 from codejury.pay import store
 from codejury.web.api.projects import project_for
 from codejury.web.deps import CurrentUser, DbSession
+from codejury.wellbeing.dashboard import my_earnings
 from codejury.wellbeing.plain import jsonable
 
 router = APIRouter(tags=["pay"])
@@ -58,12 +59,12 @@ def _statement(row: PayStatement) -> dict[str, Any]:
 
 
 @router.get("/me/earnings")
-def my_earnings(
+def earnings(
     session: DbSession, user: CurrentUser, project: str | None = Query(None, max_length=64)
 ) -> dict[str, Any]:
     """The caller's earnings: pending, approved, issued, paid, effective hourly, hours this week."""
     target = project_for(session, user, project) if project else None
-    summary: dict[str, Any] = jsonable(store.earnings_summary(session, user, target))
+    summary: dict[str, Any] = jsonable(my_earnings(session, user, target))
     return summary
 
 
@@ -95,7 +96,7 @@ def set_rate(slug: str, body: RateIn, session: DbSession, user: CurrentUser) -> 
             "bonus_rule": row.bonus_rule,
             "effective_from": row.effective_from,
         }
-    )  # type: ignore[no-any-return]
+    )
 
 
 @router.post("/projects/{slug}/pay/statements")

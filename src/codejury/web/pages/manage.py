@@ -28,7 +28,7 @@ from codejury.errors import InvalidInput
 from codejury.projects import create_project, current_rubric, update_guidelines, update_rubric
 from codejury.projects import update_settings as change_settings
 from codejury.tasks.importer import import_tasks
-from codejury.web.api.judgments import _query as judgment_rows
+from codejury.web.api.judgments import list_judgments as judgment_rows
 from codejury.web.api.projects import add_creator, project_for
 from codejury.web.api.tasks import parse_jsonl
 from codejury.web.deps import CurrentUser, DbSession, Staff

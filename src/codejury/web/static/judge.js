@@ -381,4 +381,22 @@
   });
   focusCard(0);
   window.scrollTo(0, 0);
+
+  // Break reminder: the server says when continuous work has run long; dismissing it hides it
+  // until the next stretch of work (keyed by when that stretch started).
+  async function checkBreak() {
+    try {
+      const res = await fetch("/api/v1/me/break", { headers: { Accept: "application/json" } });
+      if (!res.ok) return;
+      const status = await res.json();
+      const box = $("#break-reminder");
+      if (!status.due || store.getItem("cj-break-dismissed") === String(status.since)) { box.hidden = true; return; }
+      $("#break-text").textContent = "You have worked " + Math.round(status.continuous_minutes) +
+        " minutes without a pause. A short break helps: the timer can be paused (p).";
+      box.hidden = false;
+      $("#break-dismiss").onclick = () => { store.setItem("cj-break-dismissed", String(status.since)); box.hidden = true; };
+    } catch (err) { /* offline: try again at the next poll */ }
+  }
+  checkBreak();
+  setInterval(checkBreak, 60000);
 })();
