@@ -178,25 +178,9 @@ def update_guidelines(
     current = current_guidelines(session, project)
     if current.body == body:
         return current
-    row = GuidelineVersion(
-        project_id=project.id,
-        version=_next_version(session, GuidelineVersion, project),
-        body=body,
-        created_by=actor.id if actor else None,
+    row: GuidelineVersion = _new_version(
+        session, project, current, actor, "project.guidelines", body=body
     )
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        actor,
-        "project.guidelines",
-        "project",
-        project.id,
-        {"version": current.version},
-        {"version": row.version},
-        project_id=project.id,
-    )
-    session.commit()
     return row
 
 
@@ -208,24 +192,28 @@ def update_rubric(
     current = current_rubric(session, project)
     if current.criteria == criteria:
         return current
-    row = RubricVersion(
+    row: RubricVersion = _new_version(
+        session, project, current, actor, "project.rubric", criteria=criteria
+    )
+    return row
+
+
+def _new_version(
+    session: Session, project: Project, current: Any, actor: User | None, action: str, **fields: Any
+) -> Any:
+    """Add the next version after ``current`` (same model) with ``fields``; audit the change; commit."""
+    model = type(current)
+    row = model(
         project_id=project.id,
-        version=_next_version(session, RubricVersion, project),
-        criteria=criteria,
+        version=_next_version(session, model, project),
         created_by=actor.id if actor else None,
+        **fields,
     )
     session.add(row)
     session.flush()
-    audit(
-        session,
-        actor,
-        "project.rubric",
-        "project",
-        project.id,
-        {"version": current.version, "criteria": current.criteria},
-        {"version": row.version, "criteria": criteria},
-        project_id=project.id,
-    )
+    before = {"version": current.version, **{k: getattr(current, k) for k in fields if k != "body"}}
+    after = {"version": row.version, **{k: v for k, v in fields.items() if k != "body"}}
+    audit(session, actor, action, "project", project.id, before, after, project_id=project.id)
     session.commit()
     return row
 
