@@ -183,6 +183,17 @@ class FilterRegistry:
 # The registry the engine uses unless a caller passes its own list of filters.
 registry = FilterRegistry(core_filters())
 
+# Features whose modules register filters of their own when imported (qualification gate, hour caps,
+# sensitive content). The server and the command line load them at start-up.
+FEATURE_FILTER_MODULES = ("codejury.quality.filters", "codejury.wellbeing.filters")
+
+
+def load_feature_filters() -> None:
+    import importlib
+
+    for name in FEATURE_FILTER_MODULES:
+        importlib.import_module(name)
+
 
 def first_veto(filters: Sequence[EligibilityFilter], ctx: FilterContext) -> tuple[str, str] | None:
     """(filter name, reason) of the first filter that vetoes, or None."""

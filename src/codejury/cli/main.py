@@ -9,6 +9,7 @@ import typer
 
 import codejury.cli as cli_package
 from codejury import __version__
+from codejury.assign.eligibility import load_feature_filters
 from codejury.cli.common import state
 
 app = typer.Typer(
@@ -48,14 +49,7 @@ def _root(
 
 _register_all()
 
-
-def _register_filters() -> None:
-    """Eligibility filters that features register on import (qualification gate, wellbeing)."""
-    import codejury.quality.filters  # noqa: F401
-    import codejury.wellbeing.filters  # noqa: F401
-
-
-_register_filters()
+load_feature_filters()
 
 
 def main() -> None:

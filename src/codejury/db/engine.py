@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -15,13 +16,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _serialise_transactions(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _serialise_transactions(engine: Engine) -> None:
+    """SQLite has one writer at a time. Take its write lock at BEGIN (BEGIN IMMEDIATE), so concurrent
+    writers queue instead of failing when a read turns into a write; and queue this process's threads
+    on a lock first, so they wait in turn instead of in SQLite's busy handler, whose growing sleeps
+    make long tails under load. Other processes still wait through ``busy_timeout``."""
+    gate = threading.Lock()  # not an RLock: a transaction may end on another thread than it began
+
+    def begin(conn: Connection) -> None:
+        # After 30 s (e.g. one thread holding two transactions) fall back to SQLite's own waiting.
+        conn.info["gate"] = gate.acquire(timeout=30)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end(conn)
+            raise
+
+    def end(conn: Connection) -> None:
+        if conn.info.pop("gate", False):
+            gate.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from codejury import __version__
+from codejury.assign.eligibility import load_feature_filters
 from codejury.config import Settings
 from codejury.db import Database, open_database
 from codejury.web import errors
@@ -50,7 +51,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     errors.install(app)
-    _register_filters()
+    load_feature_filters()
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _include_routers(app)
@@ -87,12 +88,6 @@ async def _security_headers(
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
     return response
-
-
-def _register_filters() -> None:
-    """Eligibility filters that features register on import (qualification gate, wellbeing)."""
-    import codejury.quality.filters  # noqa: F401
-    import codejury.wellbeing.filters  # noqa: F401
 
 
 def _include_routers(app: FastAPI) -> None:
