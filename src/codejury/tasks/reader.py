@@ -74,7 +74,7 @@ def _jsonl(path: Path, problems: list[str]) -> Iterator[tuple[int, Any]]:
             if not text.strip():
                 continue
             try:
-                record = json.loads(text)
+                record = json.loads(text.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 problems.append(
                     f"{path}:{number}: record: not valid JSON ({exc.msg} at column {exc.colno})"
