@@ -123,6 +123,20 @@ def test_assignment_stops_at_the_daily_cap_with_a_message(db: Session) -> None:
     assert isinstance(next_item_for(db, user, project, now=tomorrow), Lease)
 
 
+def test_reaching_the_cap_mid_item_keeps_the_item_in_hand(db: Session) -> None:
+    project = make_project(db)
+    add_item(db, project, ["a", "b"])
+    user = make_user(db, project)
+    user.daily_cap_hours = 1.0
+    db.commit()
+    lease = next_item_for(db, user, project, now=NOW)
+    assert isinstance(lease, Lease)
+    work_span(db, user, project, NOW - timedelta(hours=2), 61)  # the cap is now reached
+    db.commit()
+    again = next_item_for(db, user, project, now=NOW + timedelta(minutes=1))
+    assert isinstance(again, Lease) and again.resumed and again.assignment_id == lease.assignment_id
+
+
 def test_days_and_weeks_follow_the_annotators_time_zone(db: Session) -> None:
     project = make_project(db)
     user = make_user(db, project)

@@ -66,10 +66,10 @@ def next_item_for(
     ctx = FilterContext(session, user, project, now, purpose)
     flts = registry.filters if filters is None else list(filters)
     veto = first_veto(flts, ctx)
-    if veto is not None:
+    existing = _live_assignment(session, user, project, purpose, now)
+    if veto is not None and not (existing is not None and _lets_lease_finish(flts, veto[0])):
         session.commit()  # ends the transaction (and SQLite's write lock); nothing was written
         return NoWork(code=veto[0], reason=veto[1])
-    existing = _live_assignment(session, user, project, purpose, now)
     if existing is not None:
         session.commit()
         return _lease(existing, purpose, resumed=True)
@@ -80,6 +80,11 @@ def next_item_for(
     assignment = _create_assignment(session, user, project, item, now, minutes, rng)
     session.commit()
     return _lease(assignment, purpose, resumed=False)
+
+
+def _lets_lease_finish(filters: Sequence[EligibilityFilter], name: str) -> bool:
+    """Whether the vetoing filter stops only new work (an hour cap), not an item already in hand."""
+    return any(getattr(f, "lets_lease_finish", False) for f in filters if f.name == name)
 
 
 def _live_assignment(

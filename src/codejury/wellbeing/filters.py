@@ -12,7 +12,9 @@ in the registry the assignment engine uses.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import cast
 
 from sqlalchemy import ColumnElement
 
@@ -24,14 +26,27 @@ from codejury.wellbeing.sensitive import (
     opted_in,
     tag_entries,
 )
-from codejury.wellbeing.store import worked_hours
+from codejury.wellbeing.store import WorkedHours, worked_hours
+
+_memo = threading.local()
+
+
+def _hours(ctx: FilterContext) -> WorkedHours:
+    """Worked hours for this request, read once for both caps (the daily and the weekly filter)."""
+    entry = getattr(_memo, "entry", None)
+    if entry is not None and entry[0] is ctx:
+        return cast(WorkedHours, entry[1])
+    hours = worked_hours(ctx.session, ctx.user, ctx.now)
+    _memo.entry = (ctx, hours)
+    return hours
 
 
 class DailyCap(BaseFilter):
     name = "daily_cap"
+    lets_lease_finish = True  # reaching the cap mid-item never takes that item away
 
     def veto(self, ctx: FilterContext) -> str | None:
-        hours = worked_hours(ctx.session, ctx.user, ctx.now)
+        hours = _hours(ctx)
         if hours.today >= hours.caps.daily_hours:
             return cap_reason("daily", hours.caps.daily_hours, hours.today)
         return None
@@ -39,9 +54,10 @@ class DailyCap(BaseFilter):
 
 class WeeklyCap(BaseFilter):
     name = "weekly_cap"
+    lets_lease_finish = True
 
     def veto(self, ctx: FilterContext) -> str | None:
-        hours = worked_hours(ctx.session, ctx.user, ctx.now)
+        hours = _hours(ctx)
         if hours.this_week >= hours.caps.weekly_hours:
             return cap_reason("weekly", hours.caps.weekly_hours, hours.this_week)
         return None
