@@ -28,6 +28,7 @@ from codejury.db.models import (
 )
 from codejury.export.queries import ExportFilters
 from codejury.export.store import export_preferences, export_ratings, export_spans
+from codejury.quality.store import item_consensus
 
 pytestmark = pytest.mark.db
 
@@ -189,6 +190,63 @@ def test_preferences_use_accepted_and_counted_judgments_only(
     assert record.row_count == 4 and sum(record.splits.values()) == 4 and record.splits["test"] > 0
 
 
+def test_consensus_comes_from_the_quality_module(db: Session, world: World, tmp_path: Path) -> None:
+    record = export_preferences(db, "exp-demo", out=tmp_path)
+    by_task = {r["task_id"]: r for r in _rows(tmp_path, "preferences")}
+    quality = item_consensus(db, world.project)
+    for name in ("t0", "t1", "t2", "t3"):
+        [pair] = quality[world.items[name].id].pairs
+        winner = pair.first if pair.label == "first" else pair.second
+        assert by_task[name]["chosen_id"] == winner == world.candidates[name][0].id
+        assert by_task[name]["confidence"] == pytest.approx(pair.confidence, abs=1e-6)
+    assert quality[world.items["t0"].id].method == "majority_vote"
+    export = db.scalar(select(Export).where(Export.public_id == record.public_id))
+    assert export is not None and export.filters["consensus"] == "auto"
+    assert export.filters["consensus_method"] == "majority_vote"
+
+
+def test_margin_is_mean_agreeing_strength_times_pair_confidence(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    export_preferences(db, "exp-demo", out=tmp_path, margin=True)
+    by_task = {r["task_id"]: r for r in _rows(tmp_path, "preferences")}
+    assert by_task["t1"]["strength"] == pytest.approx(1.5)  # 2 and 1 agree; the 1 against is out
+    assert by_task["t1"]["margin"] == pytest.approx(1.5 * 2 / 3, abs=1e-6)
+    assert by_task["t0"]["strength"] == pytest.approx(5 / 3)
+    assert by_task["t0"]["margin"] == pytest.approx(5 / 3 * 3 / 4, abs=1e-6)
+
+
+def test_tie_majority_and_even_split_give_no_rows(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    _item(db, world, "tied", _task(db, world.project, "tied"))
+    _judge(db, world, "tied", 0, 0, strength=0)
+    _judge(db, world, "tied", 1, 1, strength=0)
+    _judge(db, world, "tied", 2, 0, strength=1)
+    _item(db, world, "split", _task(db, world.project, "split"))
+    _judge(db, world, "split", 0, 0)
+    _judge(db, world, "split", 1, 1)
+    record = export_preferences(db, "exp-demo", out=tmp_path, consensus="majority")
+    tasks = sorted(r["task_id"] for r in _rows(tmp_path, "preferences"))
+    assert tasks == ["t0", "t1", "t2", "t3"] and record.row_count == 4
+    assert item_consensus(db, world.project)[world.items["tied"].id].pairs[0].label == "tie"
+
+
+def test_excluded_annotators_are_left_out_before_the_consensus(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    export_preferences(
+        db,
+        "exp-demo",
+        out=tmp_path,
+        filters=ExportFilters(language="go", exclude_annotators=("ann-00", "ann-01")),
+    )
+    [row] = _rows(tmp_path, "preferences")
+    assert row["task_id"] == "t3" and row["annotators"] == ["ann-02"]
+    assert row["chosen_id"] == world.candidates["t3"][1].id  # the lone dissenter now decides
+    assert row["confidence"] == 1.0
+
+
 def test_files_carry_pseudonyms_never_names_or_emails(
     db: Session, world: World, tmp_path: Path
 ) -> None:
@@ -272,6 +330,7 @@ def test_dawid_skene_consensus_is_an_option(db: Session, world: World, tmp_path:
     assert all(r["chosen_id"] == world.candidates[r["task_id"]][0].id for r in rows)
     export = db.scalar(select(Export).where(Export.public_id == record.public_id))
     assert export is not None and export.filters["consensus"] == "dawid-skene"
+    assert export.filters["consensus_method"] == "dawid_skene"
 
 
 def test_cli_adds_preferences_to_the_export_group(data_dir: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ OUT = typer.Option(None, "--out", "-o", help="Output folder (default: <data dir>
 LANGUAGE = typer.Option(None, "--language", help="Only tasks in this language.")
 KIND = typer.Option(None, "--kind", help="Only tasks of this kind.")
 TAG = typer.Option([], "--tag", help="Only tasks with this tag, as key=value (repeatable).")
-MIN_CONF = typer.Option(0.0, "--min-confidence", help="Drop items whose consensus is less sure.")
+MIN_CONF = typer.Option(0.0, "--min-confidence", help="Drop pairs whose consensus is less sure.")
 EXCLUDE = typer.Option([], "--exclude-annotator", help="Leave out this pseudonym (repeatable).")
 GOLD = typer.Option(False, "--include-gold", help="Include gold (known-answer) items.")
 TEST = typer.Option(0.1, "--test-fraction", help="Share of tasks in the test split.")
@@ -66,7 +66,10 @@ def preferences(
     margin: bool = typer.Option(
         False, "--margin", help="Add a margin column (strength × confidence)."
     ),
-    consensus: str = typer.Option("majority", help="majority or dawid-skene (weights judges)."),
+    consensus: str = typer.Option(
+        "auto",
+        help="auto (Dawid–Skene with enough data, else majority), majority or dawid-skene.",
+    ),
     language: str | None = LANGUAGE,
     kind: str | None = KIND,
     tag: list[str] = TAG,

@@ -1,37 +1,38 @@
-"""Item consensus from the judges' votes: a plurality vote, kept small so it is easy to swap.
+"""Consensus as an export needs it: plain rows, filled from ``codejury.quality``'s consensus.
 
-A vote is one judge's ranking of an item's candidates (best first) with a strength (0 tie, 1 better,
-2 much better; ``None`` for k-way rankings). The consensus is the ranking most judges gave, with
-``confidence`` = the share of votes that gave it and ``strength`` = the mean strength of those
-votes. An item whose votes split evenly between two answers, or whose plurality answer is "tie", is
-``tied`` and left out of preference exports.
+There is one consensus implementation, in the quality package (``codejury.quality.aggregation``,
+``codejury.quality.report.fit_consensus``). This module only turns its per-pair rows into what the
+preference formatter reads:
+
+- ``Consensus`` is plain data: an agreed order of candidates (best first) with its ``confidence``,
+  ``strength`` and vote count. Library users may build it by hand (no database, no quality run);
+  the database path gives one per decided candidate pair, ranking ``(chosen, rejected)``.
+- ``pair_consensus`` fits the quality consensus over pairwise votes
+  (``codejury.quality.votes.PreferenceVote``) and keeps every pair whose label is not a tie:
+  ``confidence`` is the quality consensus confidence of the pair, ``strength`` the mean strength of
+  the votes that agree with its label (0 tie, 1 better, 2 much better; k-way rankings count as 1).
+  Under majority vote an exact split between labels is undecided and left out as well.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-TIE = ()
+from codejury.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from codejury.quality.aggregation import Consensus as PairRow
+    from codejury.quality.votes import Key, PreferenceVote
 
-@dataclass(frozen=True, slots=True)
-class Vote:
-    """One judge's verdict on one item."""
-
-    annotator: str
-    ranking: tuple[int, ...]
-    strength: int | None = None
-
-    @property
-    def is_tie(self) -> bool:
-        return self.strength == 0
+CONSENSUS_METHODS = ("auto", "majority", "dawid-skene")
 
 
 @dataclass(frozen=True, slots=True)
 class Consensus:
-    """The agreed ranking of an item's candidates (best first)."""
+    """An agreed order of an item's candidates (best first), as plain data."""
 
     ranking: tuple[int, ...]
     confidence: float
@@ -51,67 +52,60 @@ class Consensus:
         ]
 
 
-def _answer(vote: Vote) -> tuple[int, ...]:
-    return TIE if vote.is_tie else tuple(vote.ranking)
+def fit_pairs(votes: Sequence[PreferenceVote], method: str = "auto") -> tuple[str, list[PairRow]]:
+    """The quality consensus of every candidate pair, and the method that gave it.
 
-
-def _strength(vote: Vote) -> float:
-    return 1.0 if vote.strength is None else float(vote.strength)
-
-
-def majority_vote(votes: Sequence[Vote]) -> Consensus | None:
-    """The plurality answer among ``votes``; ``None`` without votes.
-
-    Two of three judges preferring 1 over 2 (strengths 2 and 1) give ranking ``(1, 2)``,
-    confidence 2/3 and strength 1.5.
+    ``method``: ``"auto"`` (quality's rule: Dawid–Skene when the data support it, else majority
+    vote), ``"majority"`` or ``"dawid-skene"``. The method returned is quality's name for it
+    (``"majority_vote"``, ``"dawid_skene"`` or ``"none"`` without votes).
     """
+    from codejury.quality.aggregation import DawidSkeneConsensus, MajorityVoteConsensus
+    from codejury.quality.report import fit_consensus
+
+    if method not in CONSENSUS_METHODS:
+        raise InvalidInput("unknown consensus method", [f"consensus: {method!r}"])
     if not votes:
-        return None
-    counts = Counter(_answer(v) for v in votes)
-    (top, top_count), *rest = counts.most_common()
-    confidence = top_count / len(votes)
-    split = bool(rest) and rest[0][1] == top_count
-    if top == TIE or split:
-        ranking = tuple(votes[0].ranking)
-        return Consensus(ranking, confidence, 0.0, len(votes), tied=True)
-    agreeing = [_strength(v) for v in votes if _answer(v) == top]
-    return Consensus(top, confidence, sum(agreeing) / len(agreeing), len(votes))
+        return "none", []
+    if method == "majority":
+        return "majority_vote", MajorityVoteConsensus().fit(votes).consensus_
+    if method == "dawid-skene":
+        return "dawid_skene", DawidSkeneConsensus().fit(votes).consensus_
+    used, rows, _ = fit_consensus(votes)
+    return used, rows
 
 
-def _mean_agreeing_strength(votes: Sequence[Vote], winner: int) -> float:
-    agreeing = [_strength(v) for v in votes if not v.is_tie and v.ranking[0] == winner]
+def _even_split(row: PairRow, votes: Sequence[PreferenceVote]) -> bool:
+    """Whether another label got as many votes as the majority label (crowd-kit then picks one by
+    column order, which is no preference)."""
+    counts = Counter(v.label for v in votes)
+    return any(n >= counts[row.label] for label, n in counts.items() if label != row.label)
+
+
+def _agreeing_strength(row: PairRow, votes: Sequence[PreferenceVote]) -> float:
+    agreeing = [v.strength for v in votes if v.label == row.label]
     return sum(agreeing) / len(agreeing) if agreeing else 1.0
 
 
-def dawid_skene(votes_by_item: Mapping[int, Sequence[Vote]]) -> dict[int, Consensus]:
-    """Consensus of every item at once with Dawid–Skene (``codejury.quality.aggregation``).
+def pair_consensus(
+    votes: Sequence[PreferenceVote], method: str = "auto"
+) -> tuple[str, dict[Key, list[Consensus]]]:
+    """Per item, one ``Consensus`` with ranking ``(chosen, rejected)`` per decided candidate pair.
 
-    Pairwise items take the Dawid–Skene label of their pair, with ``confidence`` = its posterior, so a
-    judge who often disagrees with the others weighs less. K-way items keep the plurality vote.
+    Returns the quality method used and the pairs, in quality's order (item, then candidate ids).
+    Pairs whose consensus label is a tie are left out, and so are exact majority-vote splits.
     """
-    from codejury.quality.aggregation import DawidSkeneConsensus
-    from codejury.quality.votes import votes_from_judgment
-
-    pairwise = {i: vs for i, vs in votes_by_item.items() if all(len(v.ranking) == 2 for v in vs)}
-    out = {i: c for i, vs in votes_by_item.items() if i not in pairwise if (c := majority_vote(vs))}
-    flat = [
-        pv
-        for item, votes in pairwise.items()
-        for v in votes
-        for pv in votes_from_judgment(item, v.annotator, v.ranking, v.strength, v.ranking)
-    ]
-    if not flat:
-        return out
-    for pair in DawidSkeneConsensus().fit(flat).consensus_:
-        votes = pairwise[int(pair.item)]
-        if pair.label == "tie":
-            out[int(pair.item)] = Consensus(
-                votes[0].ranking, pair.confidence, 0.0, pair.votes, tied=True
-            )
+    used, rows = fit_pairs(votes, method)
+    by_unit: dict[tuple[Key, int, int], list[PreferenceVote]] = defaultdict(list)
+    for vote in votes:
+        by_unit[vote.unit].append(vote)
+    out: dict[Key, list[Consensus]] = defaultdict(list)
+    for row in rows:
+        unit_votes = by_unit[(row.item, row.first, row.second)]
+        if row.label == "tie" or (used == "majority_vote" and _even_split(row, unit_votes)):
             continue
-        winner, loser = (
-            (pair.first, pair.second) if pair.label == "first" else (pair.second, pair.first)
+        chosen, rejected = (
+            (row.first, row.second) if row.label == "first" else (row.second, row.first)
         )
-        strength = _mean_agreeing_strength(votes, winner)
-        out[int(pair.item)] = Consensus((winner, loser), pair.confidence, strength, pair.votes)
-    return out
+        strength = _agreeing_strength(row, unit_votes)
+        out[row.item].append(Consensus((chosen, rejected), row.confidence, strength, row.votes))
+    return used, dict(out)

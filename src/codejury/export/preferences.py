@@ -6,14 +6,17 @@ Columns TRL reads:
   ``rejected`` with the completions only (for DPO); ``"implicit"`` gives ``chosen`` / ``rejected``
   that include the prompt (for reward modelling).
 - ``variant="conversational"``: lists of ``{"role", "content"}`` messages, same two prompt styles.
-- ``margin`` (optional): consensus strength × confidence; RewardTrainer subtracts it inside its
+- ``margin`` (optional): consensus strength × confidence of the pair (the mean strength of the
+  votes that agree with the consensus, times its confidence); RewardTrainer subtracts it inside its
   loss.
 
 Provenance columns that TRL drops before training (``remove_unused_columns``): ``item_id``,
 ``task_id``, ``chosen_id``, ``rejected_id``, ``annotators`` (pseudonyms), ``confidence``,
 ``strength``, ``language``, ``kind``, ``tags`` (``key=value`` strings) and ``split``.
 
-K-way rankings expand to every ordered (better, worse) pair; tied items give no rows.
+K-way rankings expand to every ordered (better, worse) pair; tied items give no rows. The database
+path (``codejury.export.queries.preference_items``) gives one ``PreferenceItem`` per candidate pair
+that the quality consensus decided, each with its own confidence.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ PROMPT_STYLES = ("explicit", "implicit")
 
 @dataclass(frozen=True)
 class PreferenceItem:
-    """One judged item with what an export needs about it."""
+    """One judged item (or one decided candidate pair of it) with what an export needs about it."""
 
     item_id: int
     task_id: str

@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from codejury.db.models import Candidate, ErrorSpan, Item, Judgment, Project, Task, User
 from codejury.errors import InvalidInput, NotFound
-from codejury.export.consensus import Consensus, Vote, dawid_skene, majority_vote
+from codejury.export.consensus import CONSENSUS_METHODS, Consensus, pair_consensus
 from codejury.export.preferences import PreferenceItem
 from codejury.export.ratings import CandidateRatings
 from codejury.export.spans import CandidateSpans, Span
 
-CONSENSUS_METHODS = ("majority", "dawid-skene")
+if TYPE_CHECKING:
+    from codejury.quality.votes import PreferenceVote
 
 
 @dataclass(frozen=True)
@@ -109,16 +110,46 @@ def _candidates(session: Session, ids: set[int]) -> dict[int, Candidate]:
     return {c.id: c for c in found}
 
 
+def _votes(used: Sequence[Used]) -> list[PreferenceVote]:
+    """The pairwise votes of the judgments used, in candidate terms (``codejury.quality.votes``)."""
+    from codejury.quality.votes import votes_from_judgment
+
+    return [
+        vote
+        for u in used
+        for vote in votes_from_judgment(
+            u.item.id,
+            u.pseudonym,
+            u.judgment.ranking,
+            u.judgment.strength,
+            u.judgment.shown_order or u.judgment.ranking or (),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class PreferenceSelection:
+    """What ``preference_items`` found: one ``PreferenceItem`` per decided candidate pair, the
+    judgments behind them and the quality consensus method that decided them."""
+
+    items: list[PreferenceItem]
+    behind: list[Used]
+    method: str
+
+
 def preference_items(
     used: Sequence[Used],
     session: Session,
-    method: str = "majority",
+    method: str = "auto",
     min_confidence: float = 0.0,
-) -> tuple[list[PreferenceItem], list[Used]]:
-    """Items with a consensus of at least ``min_confidence``, and the judgments behind them.
+) -> PreferenceSelection:
+    """The consensus pairs of at least ``min_confidence`` (one ``PreferenceItem`` each, in item
+    order), and the judgments of the items they come from.
 
-    ``method``: ``"majority"`` (plurality vote per item) or ``"dawid-skene"`` (judges weighted by
-    their estimated reliability across the whole project).
+    The consensus is the quality package's (``codejury.export.consensus.pair_consensus``), fitted
+    over the pairwise votes of ``used`` only, so filtered-out judges never weigh in. ``method``:
+    ``"auto"`` (Dawid–Skene when the data support it, else majority vote), ``"majority"`` or
+    ``"dawid-skene"``.
     """
     if method not in CONSENSUS_METHODS:
         raise InvalidInput("unknown consensus method", [f"consensus: {method!r}"])
@@ -126,26 +157,17 @@ def preference_items(
     for u in used:
         if u.judgment.ranking:
             by_item[u.item.id].append(u)
-    votes = {
-        item_id: [
-            Vote(u.pseudonym, tuple(u.judgment.ranking or ()), u.judgment.strength) for u in us
-        ]
-        for item_id, us in by_item.items()
-    }
-    if method == "dawid-skene":
-        consensus = dawid_skene(votes)
-    else:
-        consensus = {i: c for i, vs in votes.items() if (c := majority_vote(vs))}
+    fitted, pairs = pair_consensus(_votes([u for us in by_item.values() for u in us]), method)
     ids = {c for us in by_item.values() for c in us[0].item.candidate_ids}
     contents = _candidates(session, ids)
-    items, behind = [], []
+    items: list[PreferenceItem] = []
+    behind: list[Used] = []
     for item_id, group in by_item.items():
-        c = consensus.get(item_id)
-        if c is None or c.tied or c.confidence < min_confidence:
-            continue
-        items.append(_preference_item(group, c, contents))
-        behind.extend(group)
-    return items, behind
+        kept = [c for c in pairs.get(item_id, []) if c.confidence >= min_confidence]
+        if kept:
+            items.extend(_preference_item(group, c, contents) for c in kept)
+            behind.extend(group)
+    return PreferenceSelection(items, behind, fitted)
 
 
 def _preference_item(

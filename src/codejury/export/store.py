@@ -68,25 +68,28 @@ def export_preferences(
     prompt_style: PromptStyle = "explicit",
     filters: ExportFilters | None = None,
     margin: bool = False,
-    consensus: str = "majority",
+    consensus: str = "auto",
     test_fraction: float = 0.1,
     actor: User | None = None,
 ) -> ExportRecord:
-    """Write TRL preference rows (one per better/worse pair of each item's consensus).
+    """Write TRL preference rows (one per candidate pair the quality consensus decided).
 
-    ``consensus``: ``"majority"`` or ``"dawid-skene"`` (see ``codejury.export.consensus``)."""
+    ``consensus``: ``"auto"`` (quality's rule: Dawid–Skene when the data support it, else majority
+    vote), ``"majority"`` or ``"dawid-skene"`` (see ``codejury.export.consensus``)."""
     filters = filters or ExportFilters()
     project = project_by_slug(session, project_slug)
     used = usable_judgments(session, project, filters)
-    items, behind = preference_items(used, session, consensus, filters.min_confidence)
-    rows = preference_rows(items, variant=variant, prompt_style=prompt_style, margin=margin)
+    found = preference_items(used, session, consensus, filters.min_confidence)
+    rows = preference_rows(found.items, variant=variant, prompt_style=prompt_style, margin=margin)
     options = {
         "variant": variant,
         "prompt_style": prompt_style,
         "margin": margin,
         "consensus": consensus,
+        "consensus_method": found.method,
     }
-    batch = _Batch(project, "preferences", fmt, rows, behind, filters, options, _agreement(items))
+    agreement = _agreement(found.items)
+    batch = _Batch(project, "preferences", fmt, rows, found.behind, filters, options, agreement)
     return _finish(session, batch, out, test_fraction, actor)
 
 
@@ -129,13 +132,18 @@ def export_spans(
 
 
 def _agreement(items: Sequence[PreferenceItem]) -> dict[str, float]:
+    """Per item (its exported pairs together): the lowest pair confidence, and its votes."""
     if not items:
         return {}
-    confidences = [i.consensus.confidence for i in items]
+    per_item: dict[int, tuple[float, int]] = {}
+    for i in items:
+        low, votes = per_item.get(i.item_id, (1.0, 0))
+        per_item[i.item_id] = (min(low, i.consensus.confidence), max(votes, i.consensus.votes))
+    confidences = [c for c, _ in per_item.values()]
     return {
         "mean consensus confidence": sum(confidences) / len(confidences),
         "share of unanimous items": sum(c == 1.0 for c in confidences) / len(confidences),
-        "mean judgments per item": sum(i.consensus.votes for i in items) / len(items),
+        "mean judgments per item": sum(v for _, v in per_item.values()) / len(per_item),
     }
 
 

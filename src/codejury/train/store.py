@@ -2,8 +2,8 @@
 
 Every run is a ``TrainingRun`` (export, base model, config, metrics, status, output path), written
 as ``running`` before training starts and closed as ``finished`` or ``failed``. Scoring stores one
-``CandidateScore`` per candidate and reports how often the model agrees with the people (consensus
-pairs) and with execution (a candidate that passed its tests against one that failed).
+``CandidateScore`` per candidate and reports how often the model agrees with the people (the pairs
+the quality consensus decides, as a default preference export takes them) and with execution (a candidate that passed its tests against one that failed).
 """
 
 from __future__ import annotations
@@ -164,8 +164,8 @@ def score_project(
     session.add_all(
         CandidateScore(candidate_id=c, training_run_id=run.id, score=s) for c, s in scores.items()
     )
-    items, _ = preference_items(usable_judgments(session, project, ExportFilters()), session)
-    human = [pair for item in items for pair in item.consensus.pairs]
+    found = preference_items(usable_judgments(session, project, ExportFilters()), session)
+    human = [pair for item in found.items for pair in item.consensus.pairs]
     report = ScoreReport(
         run.id, len(scores), _accuracy(scores, human), _accuracy(scores, _execution_pairs(rows))
     )

@@ -16,7 +16,7 @@ from codejury.accounts import require_member
 from codejury.db.base import utcnow
 from codejury.db.models import Judgment, Project, User
 from codejury.errors import NotFound
-from codejury.quality import contests, qualification, review
+from codejury.quality import contests, flags, qualification, review
 from codejury.quality.report import plain, report_dict
 from codejury.quality.store import open_flags, project_quality, refresh_flags, review_queue
 from codejury.web.api.projects import project_for
@@ -56,6 +56,12 @@ class ContestDecisionIn(BaseModel):
     ungold: bool = False
 
 
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(max_length=5000)
+
+
 class FinishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -77,6 +83,8 @@ def flag_view(flag: Any) -> dict[str, Any]:
         "evidence": flag.evidence,
         "status": flag.status,
         "created_at": flag.created_at,
+        "closed_by": flag.closed_by,
+        "closed_at": flag.closed_at,
     }
 
 
@@ -205,7 +213,7 @@ def decide_contest(
     return contest_view(row)
 
 
-def _qualification_state(session: DbSession, user: User, project: Project) -> dict[str, Any]:
+def qualification_summary(session: DbSession, user: User, project: Project) -> dict[str, Any]:
     return {
         "required": project.qualification_required,
         "pass_mark": project.pass_mark,
@@ -222,7 +230,7 @@ def _qualification_state(session: DbSession, user: User, project: Project) -> di
 @router.get("/projects/{slug}/qualification")
 def qualification_state(slug: str, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     project = project_for(session, user, slug)
-    return _qualification_state(session, user, project)
+    return qualification_summary(session, user, project)
 
 
 @router.post("/projects/{slug}/qualification/start", status_code=201)
@@ -247,3 +255,9 @@ def practice_feedback(judgment_id: int, session: DbSession, user: CurrentUser) -
     judgment = judgment_or_404(session, judgment_id)
     require_member(session, user, session.get_one(Project, judgment.project_id))
     return qualification.practice_feedback(session, user, judgment)
+
+
+@router.post("/flags/{flag_id}/close")
+def close_flag(flag_id: int, body: NoteIn, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    row = flags.close_flag(session, user, flags.get_flag(session, flag_id), body.note)
+    return flag_view(row)

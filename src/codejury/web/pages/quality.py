@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from codejury.db.base import utcnow
-from codejury.db.models import Judgment, User
-from codejury.errors import InvalidInput
-from codejury.quality import contests, review
+from codejury.db.models import GoldContest, Item, Judgment, User
+from codejury.errors import InvalidInput, NotFound
+from codejury.quality import contests, flags, qualification, review
 from codejury.quality.report import QualityReport
-from codejury.quality.store import open_flags, project_quality, review_queue
+from codejury.quality.store import is_correct, open_flags, project_quality, review_queue
 from codejury.web.api.projects import project_for
-from codejury.web.api.quality import judgment_or_404
+from codejury.web.api.quality import judgment_or_404, qualification_summary
 from codejury.web.deps import AppSettings, CurrentUser, DbSession
 from codejury.web.pages.common import form_str, redirect, safe_next
 from codejury.web.templating import render
@@ -156,9 +156,70 @@ async def review_post(
 def appeals_page(request: Request, slug: str, session: DbSession, user: CurrentUser) -> Response:
     project = project_for(session, user, slug, manage=True)
     rows = review.project_appeals(session, project)
+    open_contests = _contest_rows(session, contests.contests_of(session, project))
     ids = {a["user_id"] for a in rows} | {a["review"]["reviewer_id"] for a in rows}
-    context = {"project": project, "appeals": rows, "names": _names(session, ids)}
+    ids |= {c["contest"].user_id for c in open_contests}
+    context = {
+        "project": project,
+        "appeals": rows,
+        "contests": open_contests,
+        "names": _names(session, ids),
+    }
     return render(request, "quality/appeals.html", context)
+
+
+def _contest_rows(session: DbSession, rows: list[GoldContest]) -> list[dict[str, Any]]:
+    """Each open contest with the judgment it disputes and the item's current gold answer."""
+    judgments = {
+        j.id: j
+        for j in session.scalars(
+            select(Judgment).where(Judgment.id.in_([c.judgment_id for c in rows]))
+        )
+    }
+    items = {
+        i.id: i
+        for i in session.scalars(
+            select(Item).where(Item.id.in_([j.item_id for j in judgments.values()]))
+        )
+    }
+    out = []
+    for c in rows:
+        judgment = judgments[c.judgment_id]
+        item = items[judgment.item_id]
+        out.append(
+            {"contest": c, "judgment": judgment, "item": item, "gold": item.gold_answer or {}}
+        )
+    return out
+
+
+def _ranking(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(">", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(
+            "The corrected ranking is candidate ids, best first.", ["ranking: e.g. 12, 11"]
+        ) from None
+
+
+@router.post("/contests/{contest_id}/decide")
+async def contest_decide(
+    request: Request, contest_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    form = await request.form()
+    upheld = form_str(form, "upheld") == "yes"
+    ranking = form_str(form, "ranking")
+    ungold = not upheld and form_str(form, "ungold") == "yes"
+    corrected = {"ranking": _ranking(ranking)} if ranking and not upheld else None
+    contests.decide_contest(
+        session,
+        user,
+        contests.get_contest(session, contest_id),
+        upheld=upheld,
+        note=form_str(form, "note"),
+        corrected_answer=corrected,
+        ungold=ungold,
+    )
+    return redirect(safe_next(form_str(form, "back")), "saved")
 
 
 @router.post("/appeals/{appeal_id}/decide")
@@ -175,7 +236,101 @@ async def appeal_decide(
 @router.get("/me/reviews")
 def my_reviews(request: Request, session: DbSession, user: CurrentUser) -> Response:
     rows = review.reviews_of(session, user, now=utcnow())
-    return render(request, "quality/my_reviews.html", {"reviews": rows})
+    context = {"reviews": rows, "misses": gold_misses(session, user)}
+    return render(request, "quality/my_reviews.html", context)
+
+
+def gold_misses(session: DbSession, user: User, limit: int = 100) -> list[dict[str, Any]]:
+    """The annotator's answers on gold work items that differ from the gold answer, newest first,
+    each with its contest if there is one (a judgment is contested at most once from this page)."""
+    rows = session.execute(
+        select(Judgment, Item)
+        .join(Item, Item.id == Judgment.item_id)
+        .where(
+            Judgment.user_id == user.id,
+            Judgment.superseded.is_(False),
+            Item.is_gold.is_(True),
+            Item.purpose == "work",
+            Item.gold_answer.is_not(None),
+        )
+        .order_by(Judgment.id.desc())
+        .limit(limit)
+    ).tuples()
+    missed = [
+        (j, i)
+        for j, i in rows
+        if j.ranking is not None and not is_correct(i.gold_answer or {}, j, i.candidate_ids)
+    ]
+    taken: dict[int, GoldContest] = {}
+    if missed:
+        query = select(GoldContest).where(GoldContest.judgment_id.in_([j.id for j, _ in missed]))
+        taken = {c.judgment_id: c for c in session.scalars(query.order_by(GoldContest.id))}
+    return [
+        {
+            "judgment": j,
+            "item": i,
+            "expected": (i.gold_answer or {}).get("ranking"),
+            "reason": (i.gold_answer or {}).get("reason"),
+            "contest": taken.get(j.id),
+        }
+        for j, i in missed
+    ]
+
+
+@router.post("/judgments/{judgment_id}/contest")
+async def contest_post(
+    request: Request, judgment_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    form = await request.form()
+    judgment = judgment_or_404(session, judgment_id)
+    contests.contest_gold(session, user, judgment, form_str(form, "message"))
+    return redirect("/me/reviews#gold-misses", "saved")
+
+
+@router.post("/flags/{flag_id}/close")
+async def flag_close(
+    request: Request, flag_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    form = await request.form()
+    flag = flags.get_flag(session, flag_id)
+    flags.close_flag(session, user, flag, form_str(form, "note"))
+    return redirect(safe_next(form_str(form, "back")), "saved")
+
+
+@router.get("/projects/{slug}/qualification")
+def qualification_page(
+    request: Request, slug: str, session: DbSession, user: CurrentUser
+) -> Response:
+    project = project_for(session, user, slug)
+    state = qualification_summary(session, user, project)
+    current = qualification.open_attempt(session, user.id, project.id)
+    finished = [a for a in state["attempts"] if a["finished_at"] is not None]
+    context = {
+        "project": project,
+        "q": state,
+        "current": current,
+        "finished": finished[::-1],
+        "used": len(finished),
+        "can_start": current is None and not state["passed"] and state["attempts_left"] > 0,
+    }
+    return render(request, "quality/qualification.html", context)
+
+
+@router.post("/projects/{slug}/qualification/start")
+def qualification_start(slug: str, session: DbSession, user: CurrentUser) -> Response:
+    project = project_for(session, user, slug)
+    qualification.start_attempt(session, user, project)
+    return redirect(f"/projects/{slug}/judge?purpose=qualification")
+
+
+@router.post("/projects/{slug}/qualification/finish")
+def qualification_finish(slug: str, session: DbSession, user: CurrentUser) -> Response:
+    project = project_for(session, user, slug)
+    attempt = qualification.open_attempt(session, user.id, project.id)
+    if attempt is None:
+        raise NotFound("You have no open qualification attempt on this project.")
+    qualification.finish_attempt(session, user, attempt)
+    return redirect(f"/projects/{slug}/qualification#result")
 
 
 @router.post("/reviews/{review_id}/appeal")

@@ -76,12 +76,15 @@ def _candidate_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**c, "lines": highlight_lines(c["content"], language)} for c in view["candidates"]]
 
 
-def _client_data(view: dict[str, Any], blocks: list[dict[str, Any]], idle: int) -> dict[str, Any]:
+def _client_data(
+    view: dict[str, Any], blocks: list[dict[str, Any]], idle: int, purpose: str = "work"
+) -> dict[str, Any]:
     """What the page script needs: ids, labels, line counts, criteria; nothing it could leak."""
     return {
         "assignment_id": view["assignment_id"],
         "project": view["project"],
         "mode": view["mode"],
+        "purpose": purpose,
         "idle_seconds": idle,
         "candidates": [
             {"id": b["id"], "label": b["label"], "lines": len(b["lines"])} for b in blocks
@@ -94,11 +97,14 @@ def _client_data(view: dict[str, Any], blocks: list[dict[str, Any]], idle: int) 
 
 
 @router.get("/projects/{slug}/judge")
-def judge(request: Request, slug: str, session: DbSession, user: CurrentUser) -> Response:
+def judge(
+    request: Request, slug: str, session: DbSession, user: CurrentUser, purpose: str = "work"
+) -> Response:
     project = project_for(session, user, slug)
-    lease = next_item_for(session, user, project)
+    lease = next_item_for(session, user, project, purpose=purpose)
     progress = progress_for(session, user, project)
-    base = {"project": project, "progress": progress, "manage": can_manage(session, user, project)}
+    manage = can_manage(session, user, project)
+    base = {"project": project, "progress": progress, "manage": manage, "purpose": purpose}
     if isinstance(lease, NoWork):
         return render(request, "judge.html", {**base, "no_work": asdict(lease)})
     view = lease_view(session, own_assignment(session, user, lease.assignment_id))
@@ -113,7 +119,7 @@ def judge(request: Request, slug: str, session: DbSession, user: CurrentUser) ->
         "categories": ERROR_CATEGORIES,
         "severities": SEVERITIES,
         "skip_reasons": SKIP_REASONS,
-        "client": _client_data(view, blocks, settings_of(request).idle_seconds),
+        "client": _client_data(view, blocks, settings_of(request).idle_seconds, purpose),
         "expires_at": lease.expires_at,
     }
     return render(request, "judge.html", context)

@@ -266,7 +266,48 @@
     store.setItem("cj-flash", out.message);
     store.removeItem("cj-key-" + aid);
     store.removeItem("cj-active-" + aid);
-    window.location.replace(window.location.pathname);
+    if (data.purpose === "practice" && !out.skipped) {
+      showPracticeFeedback(out.judgment_id);
+      return;
+    }
+    nextItem();
+  }
+  // The next item keeps the lease's purpose (practice and qualification have their own loop).
+  function nextItem() {
+    const query = data.purpose && data.purpose !== "work" ? "?purpose=" + encodeURIComponent(data.purpose) : "";
+    window.location.replace(window.location.pathname + query);
+  }
+  // ---- practice feedback: the gold answer and its reason before the next item -------------
+  function describe(answer) {
+    if (!answer || !answer.ranking) return "—";
+    const labels = new Map(data.candidates.map((c) => [c.id, c.label]));
+    const order = answer.ranking.map((id) => "Response " + (labels.get(id) || id)).join(" > ");
+    return answer.strength === null || answer.strength === undefined ? order : order + " (strength " + answer.strength + ")";
+  }
+  async function showPracticeFeedback(judgmentId) {
+    const box = $("#practice-feedback");
+    let fb = null;
+    try {
+      const res = await fetch("/api/v1/judgments/" + judgmentId + "/practice-feedback", {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (res.ok) fb = await res.json();
+    } catch (err) {
+      fb = null;
+    }
+    if (!box || !fb) { nextItem(); return; }
+    store.removeItem("cj-flash");
+    $("#pf-verdict").textContent = fb.correct ? "your answer matches" : "the expected answer differs";
+    $("#pf-answer").textContent = describe(fb.answer);
+    $("#pf-expected").textContent = describe(fb.expected);
+    $("#pf-reason").textContent = fb.reason || "No reason was given with this answer.";
+    box.classList.toggle("pf-correct", Boolean(fb.correct));
+    box.hidden = false;
+    $("#submit").disabled = true;
+    const next = $("#pf-next");
+    next.addEventListener("click", nextItem);
+    next.focus();
   }
   function submit() {
     if (!$("#skip-form").hidden) return skip();
