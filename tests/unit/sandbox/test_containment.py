@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from codejury.sandbox import Limits, SandboxConfig, run
+from codejury.sandbox.isolation import HOST_UID_BASE, HOST_UID_POOL
 
 pytestmark = pytest.mark.sandbox
 
@@ -36,8 +37,27 @@ def _baseline() -> None:
 
 
 def _descendants() -> list[int]:
-    """Host PIDs below this test process that this test's runs started (bwrap and everything below)."""
-    return [pid for pid in _all_descendants() if pid not in _BASELINE]
+    """Host PIDs below this test process that this test's runs started (bwrap and everything below).
+
+    As root, runs use host uids from the sandbox pool; other descendants (a browser that a
+    session-scoped fixture keeps, spawning helpers at will) are not the sandbox's."""
+    pids = [pid for pid in _all_descendants() if pid not in _BASELINE]
+    if os.geteuid() == 0:
+        pids = [pid for pid in pids if _uid(pid) in SANDBOX_UIDS]
+    return pids
+
+
+SANDBOX_UIDS = range(HOST_UID_BASE, HOST_UID_BASE + HOST_UID_POOL + 1)
+
+
+def _uid(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 def _all_descendants() -> list[int]:
