@@ -29,8 +29,8 @@ from codejury.db.models import (
 )
 from codejury.pay import store
 from codejury.pay.statements import Period
-from functional.test_assign_builders import make_items, make_project
 from functional.test_quality_store import add_judgment
+from support.builders import make_items, make_project
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -19,8 +19,8 @@ from codejury.accounts import create_user, get_user_by_email
 from codejury.db.base import utcnow
 from codejury.db.models import Flag, Judgment, Membership, User
 from codejury.quality.review import appeal, escalate_overdue, review_judgment
-from functional.test_assign_builders import make_items, make_project
 from functional.test_quality_store import add_judgment
+from support.builders import make_items, make_project
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -23,7 +23,7 @@ from codejury.assign import (
     submit_judgment,
 )
 from codejury.db.models import Assignment, Task, WorkEvent
-from functional.test_assign_builders import add_versions, make_items, make_project, make_user
+from support.builders import add_versions, make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from codejury.assign import (
 )
 from codejury.db.models import Project, User, WorkEvent
 from codejury.errors import InvalidInput
-from functional.test_assign_builders import make_items, make_project, make_user
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 T0 = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)

@@ -19,7 +19,7 @@ from codejury.assign import (
     submit_judgment,
 )
 from codejury.db.models import Item, Judgment
-from functional.test_assign_builders import make_items, make_project, make_user
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

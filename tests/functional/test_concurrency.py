@@ -20,7 +20,7 @@ from codejury.assign import JudgmentIn, Lease, NoWork, next_item_for, submit_jud
 from codejury.assign.schemas import SubmitResult
 from codejury.db import Database
 from codejury.db.models import Item, Judgment, Project, User
-from functional.test_assign_builders import make_items, make_project, make_user
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 

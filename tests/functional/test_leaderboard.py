@@ -7,148 +7,18 @@ judgments written as rows.
 from __future__ import annotations
 
 import itertools
-import uuid
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from codejury.db.models import Candidate, Item, ItemCandidate, Judgment, Membership, Project, Task
+from codejury.db.models import Membership
 from codejury.errors import InvalidInput
 from codejury.report.store import project_leaderboards
-from functional.test_assign_builders import make_project, make_user
+from support.builders import duel, make_project, make_user, noise, three_models
 from support.studio import Studio
 
 pytestmark = pytest.mark.db
 _keys = itertools.count(1)
-
-
-def add_item(
-    session: Session,
-    project: Project,
-    sources: Sequence[str],
-    *,
-    language: str = "python",
-    kind: str = "completion",
-    tags: dict[str, Any] | None = None,
-    statuses: Sequence[str | None] | None = None,
-    synthetic: Sequence[bool] | None = None,
-) -> tuple[Item, list[int]]:
-    """A task with one candidate per source and an item of them; the candidate ids in ``sources``
-    order."""
-    task = Task(
-        project_id=project.id,
-        external_id=uuid.uuid4().hex,
-        prompt="Write it.",
-        kind=kind,
-        language=language,
-        tags=tags or {},
-        content_hash=uuid.uuid4().hex,
-    )
-    session.add(task)
-    session.flush()
-    cands = [
-        Candidate(
-            task_id=task.id,
-            source=source,
-            content=f"x = {i}\n",
-            content_hash=f"h{i}",
-            exec_status=statuses[i] if statuses else None,
-            synthetic=synthetic[i] if synthetic else False,
-        )
-        for i, source in enumerate(sources)
-    ]
-    session.add_all(cands)
-    session.flush()
-    item = Item(project_id=project.id, task_id=task.id, candidate_ids=sorted(c.id for c in cands))
-    session.add(item)
-    session.flush()
-    session.add_all(ItemCandidate(item_id=item.id, candidate_id=c.id) for c in cands)
-    session.flush()
-    return item, [c.id for c in cands]
-
-
-def judge(
-    session: Session,
-    item: Item,
-    user_id: int,
-    ranking: Sequence[int],
-    *,
-    strength: int = 1,
-    **fields: Any,
-) -> Judgment:
-    """A judgment row (counted, pending, human unless ``fields`` say otherwise)."""
-    fields.setdefault("counted", True)
-    judgment = Judgment(
-        item_id=item.id,
-        project_id=item.project_id,
-        user_id=user_id,
-        ranking=list(ranking),
-        strength=strength,
-        shown_order=list(reversed(ranking)),
-        idempotency_key=f"k{next(_keys)}",
-        **fields,
-    )
-    session.add(judgment)
-    session.flush()
-    return judgment
-
-
-def duel(
-    session: Session,
-    project: Project,
-    user_id: int,
-    winner: str,
-    loser: str,
-    *,
-    tie: bool = False,
-    **item_fields: Any,
-) -> Item:
-    item, (w, lo) = add_item(session, project, [winner, loser], **item_fields)
-    judge(session, item, user_id, [w, lo], strength=0 if tie else 1)
-    return item
-
-
-def three_models(session: Session, project: Project, user_id: int, times: int = 1) -> None:
-    """A beats B 10–2 (python), B beats C 10–2 (rust), A beats C 11–0 with one tie (python)."""
-    for _ in range(times):
-        for winner, loser, n, lang in (("A", "B", 10, "python"), ("B", "A", 2, "python")):
-            for _ in range(n):
-                duel(session, project, user_id, winner, loser, language=lang)
-        for winner, loser, n in (("B", "C", 10), ("C", "B", 2), ("A", "C", 11)):
-            for _ in range(n):
-                duel(
-                    session,
-                    project,
-                    user_id,
-                    winner,
-                    loser,
-                    language="rust" if "B" in (winner, loser) else "python",
-                )
-        duel(session, project, user_id, "A", "C", tie=True)
-
-
-def noise(session: Session, project: Project, user_id: int) -> None:
-    """Judgments that must not count: a model judge, rejected, superseded, uncounted, a skip, a
-    practice item, and a mutant that wins everything."""
-    for fields in (
-        {"judge_kind": "model"},
-        {"status": "rejected"},
-        {"superseded": True},
-        {"counted": False},
-    ):
-        for _ in range(5):
-            item, (c, a) = add_item(session, project, ["C", "A"])
-            judge(session, item, user_id, [c, a], **fields)
-    item, _ = add_item(session, project, ["C", "A"])
-    judge(session, item, user_id, [], counted=True, skip_reason="unclear")
-    item, (c, a) = add_item(session, project, ["C", "A"])
-    item.purpose = "practice"
-    judge(session, item, user_id, [c, a])
-    for _ in range(5):
-        item, (m, a) = add_item(session, project, ["mutant", "A"], synthetic=[True, False])
-        judge(session, item, user_id, [m, a])
 
 
 def test_models_ranked_from_human_judgments_only(db: Session) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from codejury.accounts import add_member, get_user_by_email
 from codejury.projects import create_project, update_settings
-from functional.test_assign_builders import make_items
+from support.builders import make_items
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

@@ -18,8 +18,8 @@ from codejury.pay.statements import Period
 from codejury.wellbeing.dashboard import my_earnings
 from codejury.wellbeing.plain import jsonable
 from codejury.wellbeing.register import REGISTER
-from functional.test_assign_builders import make_items
 from functional.test_quality_store import add_judgment
+from support.builders import make_items
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

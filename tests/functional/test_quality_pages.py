@@ -12,8 +12,8 @@ from typer.testing import CliRunner, Result
 
 from codejury.db import Database
 from codejury.db.models import Appeal, Flag, Judgment, Membership, User
-from functional.test_assign_builders import make_items, make_project
 from functional.test_quality_store import T0, add_judgment
+from support.builders import make_items, make_project
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

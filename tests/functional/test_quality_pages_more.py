@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from codejury.db.models import AuditEvent, Flag, GoldContest, Item, Membership, User
 from codejury.projects import create_project
-from functional.test_assign_builders import make_items
 from functional.test_quality_pages import _seed
 from functional.test_quality_store import add_judgment
+from support.builders import make_items
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

@@ -16,8 +16,8 @@ from codejury.quality.contests import contest_gold, decide_contest
 from codejury.quality.filters import QualificationGate
 from codejury.quality.qualification import finish_attempt, practice_feedback, start_attempt
 from codejury.quality.store import gold_results, project_quality
-from functional.test_assign_builders import make_items, make_project, make_user
 from functional.test_quality_store import add_judgment
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from codejury.db.models import Appeal, AuditEvent, Item, Judgment, Membership, Project, User
 from codejury.quality.review import escalate_overdue
 from codejury.quality.store import aware, item_consensus
-from functional.test_assign_builders import make_items, make_project, make_user
 from functional.test_quality_store import add_judgment
+from support.builders import make_items, make_project, make_user
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from codejury.db.models import Flag, Item, Judgment, User
 from codejury.quality.review import review_judgment
 from codejury.quality.store import item_consensus, project_quality, refresh_flags
-from functional.test_assign_builders import make_items, make_project, make_user
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ from codejury.db.models import (
 from codejury.wellbeing.impact import impact_of
 from codejury.wellbeing.plain import jsonable
 from codejury.wellbeing.project_pay import pay_overview, project_transparency
-from functional.test_assign_builders import make_items, make_project, make_user
 from functional.test_quality_store import add_judgment
+from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
 WEEK = datetime(2026, 11, 23, tzinfo=UTC)

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from codejury.db.models import ErrorSpan, Project
 from codejury.errors import InvalidInput
 from codejury.report.store import model_weakness
-from functional.test_assign_builders import make_project, make_user
-from functional.test_leaderboard import add_item, judge
+from support.builders import add_item, judge, make_project, make_user
 from support.studio import Studio
 
 pytestmark = pytest.mark.db

@@ -18,9 +18,8 @@ from codejury.quality.gold import gold_accuracy
 from codejury.quality.store import gold_results, project_quality
 from codejury.wellbeing.sensitive import task_marked
 from codejury.wellbeing.store import break_due, set_opt_ins, worked_hours
-from functional.test_assign_builders import make_project, make_user
-from functional.test_leaderboard import add_item
 from functional.test_quality_store import add_judgment
+from support.builders import add_item, make_project, make_user
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
