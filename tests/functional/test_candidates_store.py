@@ -213,7 +213,13 @@ def test_mutate_adds_verified_failing_mutants_and_gold_pairs(db: Session) -> Non
         assert "The losing response" in item.gold_answer["reason"]
         assert by_id[loser].source_meta["description"] in item.gold_answer["reason"]
     assert create_gold_items(db, project, per_task=2).created == 0
-    assert build_items(db, project, "all").created == 0  # mutants stay out of work items
+    assert build_items(db, project, "all", include_synthetic=False).created == 0
+    # By default a task with only its reference is judged against its mutants: 3 tasks x C(4, 2)
+    # pairs, less the 6 that already exist as gold items.
+    report = build_items(db, project, "all")
+    assert (report.created, report.existing) == (12, 6)
+    work = db.scalars(select(Item).where(Item.project_id == project.id, Item.is_gold.is_(False)))
+    assert all(any(by_id[c].synthetic for c in item.candidate_ids) for item in work)
 
 
 @pytest.mark.sandbox

@@ -80,11 +80,15 @@ def build_items(
     *,
     per_task: int | None = None,
     seed: int = 0,
-    include_synthetic: bool = False,
+    include_synthetic: bool | None = None,
 ) -> ItemsReport:
     """Items for every task of ``project`` by ``strategy``; an item with the same candidates is
-    never created twice, so re-running only adds what is new. Synthetic candidates (mutants) stay
-    out unless ``include_synthetic``."""
+    never created twice, so re-running only adds what is new.
+
+    Synthetic candidates (mutants) join work items when ``include_synthetic`` is True, never when it
+    is False, and by default (None) only for tasks with fewer than two other candidates: a task with
+    real model responses is judged on those, a task with only its reference is judged against its
+    mutants."""
     report = ItemsReport()
     tasks = _tasks(session, project)
     existing = _existing_sets(session, project)
@@ -120,18 +124,31 @@ def _tasks(session: Session, project: Project) -> list[int]:
 
 
 def _candidate_infos(
-    session: Session, task_ids: list[int], include_synthetic: bool
+    session: Session, task_ids: list[int], include_synthetic: bool | None
 ) -> dict[int, list[CandidateInfo]]:
-    infos: dict[int, list[CandidateInfo]] = {t: [] for t in task_ids}
+    real: dict[int, list[CandidateInfo]] = {t: [] for t in task_ids}
+    synthetic: dict[int, list[CandidateInfo]] = {t: [] for t in task_ids}
     for start in range(0, len(task_ids), 500):
         query = select(
-            Candidate.id, Candidate.task_id, Candidate.source, Candidate.exec_status
+            Candidate.id,
+            Candidate.task_id,
+            Candidate.source,
+            Candidate.exec_status,
+            Candidate.synthetic,
         ).where(Candidate.task_id.in_(task_ids[start : start + 500]))
-        if not include_synthetic:
-            query = query.where(Candidate.synthetic.is_(False))
-        for cid, task_id, source, status in session.execute(query.order_by(Candidate.id)):
-            infos[task_id].append(CandidateInfo(cid, source, status))
-    return infos
+        for cid, task_id, source, status, is_synthetic in session.execute(
+            query.order_by(Candidate.id)
+        ):
+            (synthetic if is_synthetic else real)[task_id].append(
+                CandidateInfo(cid, source, status)
+            )
+    out: dict[int, list[CandidateInfo]] = {}
+    for task_id in task_ids:
+        use = include_synthetic if include_synthetic is not None else len(real[task_id]) < 2
+        out[task_id] = sorted(
+            real[task_id] + (synthetic[task_id] if use else []), key=lambda c: c.id
+        )
+    return out
 
 
 def _existing_sets(session: Session, project: Project) -> dict[int, set[tuple[int, ...]]]:

@@ -17,8 +17,10 @@ def items(
         1, "--gold", min=0, help="Gold pairs per task, where a verified mutant exists."
     ),
     seed: int = typer.Option(0, "--seed"),
-    include_mutants: bool = typer.Option(
-        False, "--include-mutants", help="Also pair mutants in work items."
+    include_mutants: bool | None = typer.Option(
+        None,
+        "--include-mutants/--no-mutants",
+        help="Pair mutants in work items: always, never, or (default) only for tasks with fewer than two other candidates.",
     ),
 ) -> None:
     """Create the items of a project; re-running never duplicates an item."""
