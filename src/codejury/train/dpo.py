@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codejury.train.data import load_preferences, require_training
+from codejury.train.data import common_args, load_preferences, require_training
 
 logger = logging.getLogger(__name__)
 REPORT_FILE = "codejury-report.json"
@@ -80,24 +80,10 @@ def _policy(config: DPOTrainingConfig) -> tuple[Any, Any, Any, Any]:
 
 
 def _dpo_args(config: DPOTrainingConfig) -> Any:
-    import torch
     from trl import DPOConfig
 
     return DPOConfig(
-        output_dir=str(config.output_dir),
-        num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
-        learning_rate=config.learning_rate,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.batch_size,
-        max_length=config.max_length,
-        beta=config.beta,
-        bf16=bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported()),
-        seed=config.seed,
-        logging_steps=config.logging_steps,
-        save_strategy="no",
-        report_to=[],
-        disable_tqdm=True,
+        **common_args(config), per_device_eval_batch_size=config.batch_size, beta=config.beta
     )
 
 

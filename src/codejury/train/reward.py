@@ -18,6 +18,7 @@ from typing import Any
 
 from codejury.train.data import (
     as_text,
+    common_args,
     default_base_model,
     is_conversational,
     load_preferences,
@@ -99,24 +100,9 @@ def _evaluate(model: Any, tokenizer: Any, dataset: Any, suffix: str, max_length:
 
 
 def _reward_args(config: RewardTrainingConfig, eos: str | None) -> Any:
-    import torch
     from trl import RewardConfig
 
-    return RewardConfig(
-        output_dir=str(config.output_dir),
-        num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
-        learning_rate=config.learning_rate,
-        per_device_train_batch_size=config.batch_size,
-        max_length=config.max_length,
-        eos_token=eos,
-        bf16=bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported()),
-        seed=config.seed,
-        logging_steps=config.logging_steps,
-        save_strategy="no",
-        report_to=[],
-        disable_tqdm=True,
-    )
+    return RewardConfig(**common_args(config), eos_token=eos)
 
 
 def train_reward(config: RewardTrainingConfig) -> RewardReport:
