@@ -177,3 +177,13 @@ def test_pages_forbid_foreign_and_inline_scripts(studio: Studio) -> None:
         and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     )
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_api_reference_is_served_offline(studio: Studio) -> None:
+    r = studio.client.get("/api/docs")
+    assert r.status_code == 200
+    assert (
+        "/api/v1/projects/{slug}/next" in r.text
+        and "/api/v1/assignments/{assignment_id}/judgment" in r.text
+    )
+    assert "https://" not in r.text and "http://" not in r.text  # no assets from elsewhere

@@ -44,7 +44,7 @@ def create_app(
         title="CodeJury",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by web/pages/apidocs.py, without assets from elsewhere
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
@@ -84,9 +84,8 @@ async def _security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     response = await call_next(request)
-    if not request.url.path.startswith("/api/docs"):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
 
 
