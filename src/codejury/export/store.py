@@ -104,12 +104,7 @@ def export_ratings(
     actor: User | None = None,
 ) -> ExportRecord:
     """Write per-candidate mean rubric ratings (HelpSteer-like rows)."""
-    filters = filters or ExportFilters()
-    project = project_by_slug(session, project_slug)
-    candidates, behind = candidate_ratings(usable_judgments(session, project, filters), session)
-    rows = rating_rows(candidates)
-    batch = _Batch(project, "ratings", fmt, rows, behind, filters, {})
-    return _finish(session, batch, out, test_fraction, actor)
+    return _per_candidate(session, project_slug, "ratings", fmt, out, filters, test_fraction, actor)
 
 
 def export_spans(
@@ -123,11 +118,30 @@ def export_spans(
     actor: User | None = None,
 ) -> ExportRecord:
     """Write error spans per judged candidate."""
+    return _per_candidate(session, project_slug, "spans", fmt, out, filters, test_fraction, actor)
+
+
+def _per_candidate(
+    session: Session,
+    project_slug: str,
+    kind: str,
+    fmt: str,
+    out: Path | None,
+    filters: ExportFilters | None,
+    test_fraction: float,
+    actor: User | None,
+) -> ExportRecord:
+    """The rows of one judged candidate each (ratings or spans), recorded like every export."""
     filters = filters or ExportFilters()
     project = project_by_slug(session, project_slug)
-    candidates, behind = candidate_spans(usable_judgments(session, project, filters), session)
-    rows = span_rows(candidates)
-    batch = _Batch(project, "spans", fmt, rows, behind, filters, {})
+    judgments = usable_judgments(session, project, filters)
+    if kind == "ratings":
+        rated, behind = candidate_ratings(judgments, session)
+        rows = rating_rows(rated)
+    else:
+        flagged, behind = candidate_spans(judgments, session)
+        rows = span_rows(flagged)
+    batch = _Batch(project, kind, fmt, rows, behind, filters, {})
     return _finish(session, batch, out, test_fraction, actor)
 
 
