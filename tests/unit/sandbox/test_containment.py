@@ -335,7 +335,10 @@ s.on('error', (e) => console.log('no network ' + e.code));
 
 def test_javascript_memory_bomb_is_out_of_memory() -> None:
     code = "const a = []; for (;;) a.push(Buffer.alloc(64 * 1024 * 1024, 1));"
-    result = run(code, "1;", "javascript", limits=FAST.but(memory_mb=128), config=CONFIG)
+    # Filling ~640 MB (V8 heap + native headroom) takes a while on a loaded machine: give the memory
+    # limit, the one under test, time to be reached before the wall clock.
+    limits = FAST.but(memory_mb=128, timeout_s=6, cpu_s=6)
+    result = run(code, "1;", "javascript", limits=limits, config=CONFIG)
     _assert_nothing_left()
     assert result.status == "out_of_memory", result
 
