@@ -17,7 +17,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadData,
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
+from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
 from sqlalchemy.orm import Session
 
 from codejury.db.models import User
@@ -38,6 +45,16 @@ class _ClockSigner(TimestampSigner):
 
     def get_timestamp(self) -> int:
         return int(self._clock())
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        # Base64 leaves spare bits in the last character, so several spellings decode to the
+        # same signature; only the one this signer writes is accepted.
+        sig = want_bytes(sig)
+        try:
+            canonical = base64_encode(base64_decode(sig)) == sig
+        except BadData:
+            return False
+        return canonical and super().verify_signature(value, sig)
 
 
 def _serializer(secret: str, clock: Callable[[], float] | None) -> URLSafeTimedSerializer:
