@@ -14,6 +14,10 @@ Rules (``TimeRule`` holds the numbers):
   (kept but not counted) and skips are paid the same way.
 - **Lease that ended without a submit** (expired or released): only the timer's reported active
   seconds, capped by the window; opening an item and walking away earns nothing.
+
+The engine writes an end event (submit, skip, late submit, release) over the window it closes:
+``started_at`` is the lease, ``ended_at`` the moment it happened. An end event with no ``ended_at``
+happened at its ``started_at``.
 - **Guidelines, practice, qualification, rework**: ``min(window, active + allowance)`` when both are
   known, else whichever is known. Qualification and practice are paid whether passed or failed;
   reading the guidelines again after a new version is paid again.
@@ -40,6 +44,7 @@ EVENT_KINDS = (
     "qualification",
     "rework",
     "late_submit",
+    "release",
 )
 END_KINDS = ("submit", "skip", "late_submit")
 STANDALONE_KINDS = ("guidelines", "practice", "qualification", "rework")
@@ -96,34 +101,28 @@ def _gap(event: Event) -> float:
     return window if window is not None else max(0.0, event.active_seconds or 0.0)
 
 
+def _moment(event: Event) -> datetime:
+    """When an end event (submit, skip, late submit, release) happened. The engine records one over
+    the window it closes, from the lease to that moment; a bare event carries only the moment."""
+    return event.ended_at or event.started_at
+
+
 def _assignment_time(assignment_id: int, events: list[Event], rule: TimeRule) -> PaidTime | None:
     leases = sorted((e for e in events if e.kind == "lease"), key=lambda e: e.started_at)
-    ends = sorted((e for e in events if e.kind in END_KINDS), key=lambda e: e.started_at)
+    ends = sorted((e for e in events if e.kind in END_KINDS), key=_moment)
     lease = leases[0] if leases else None
-    end = ends[0] if ends else None
-    if end is None:
-        if lease is None or lease.ended_at is None:
-            return None  # still open: nothing owed yet
-        window = _window(lease.started_at, lease.ended_at) or 0.0
-        active = lease.active_seconds
-        paid = min(window, active or 0.0)
-        return PaidTime(
-            f"assignment:{assignment_id}",
-            "expired",
-            lease.started_at,
-            lease.ended_at,
-            window,
-            active,
-            _whole(paid),
-            assignment_id,
-        )
+    if not ends:
+        releases = sorted((e for e in events if e.kind == "release"), key=_moment)
+        return _unfinished_time(assignment_id, lease, releases[0] if releases else None)
+    end = ends[0]
     start = lease.started_at if lease else end.started_at
+    finished = _moment(end)
     idle = sum(
         max(0.0, _gap(e) - rule.idle_threshold)
         for e in events
-        if e.kind == "idle" and start <= e.started_at <= end.started_at
+        if e.kind == "idle" and start <= e.started_at <= finished
     )
-    server = max(0.0, (end.started_at - start).total_seconds() - idle)
+    server = max(0.0, (finished - start).total_seconds() - idle)
     active = end.active_seconds
     if lease is None:
         paid = active or 0.0  # no lease seen: the server window is unknown
@@ -136,10 +135,35 @@ def _assignment_time(assignment_id: int, events: list[Event], rule: TimeRule) ->
         f"assignment:{assignment_id}",
         kind,
         start,
-        end.started_at,
+        finished,
         server if lease else None,
         active,
         _whole(paid),
+        assignment_id,
+    )
+
+
+def _unfinished_time(
+    assignment_id: int, lease: Event | None, release: Event | None
+) -> PaidTime | None:
+    """A lease given back or expired without a submit: the timer's reported seconds, capped by the
+    window. The report comes with the release, or on the lease itself once it ended."""
+    if release is not None:
+        start = lease.started_at if lease else release.started_at
+        ended, active = _moment(release), release.active_seconds
+    elif lease is not None and lease.ended_at is not None and lease.ended_at > lease.started_at:
+        start, ended, active = lease.started_at, lease.ended_at, lease.active_seconds
+    else:
+        return None  # still open, or expired with nothing reported: nothing owed
+    window = max(0.0, (ended - start).total_seconds())
+    return PaidTime(
+        f"assignment:{assignment_id}",
+        "expired",
+        start,
+        ended,
+        window,
+        active,
+        _whole(min(window, active or 0.0)),
         assignment_id,
     )
 
