@@ -71,15 +71,20 @@ def authenticate_token(session: Session, plaintext: str, now: datetime | None = 
     now = now or utcnow()
     if not plaintext.startswith(PREFIX):
         raise Unauthenticated("not a CodeJury API token")
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(plaintext)))
-    if token is None:
+    query = (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(plaintext))
+    )
+    row = session.execute(query).first()  # one round trip: every API request comes this way
+    if row is None:
         raise Unauthenticated("unknown API token")
+    token, user = row.tuple()
     if token.revoked_at is not None:
         raise Unauthenticated("API token revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("API token expired")
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    if not user.active:
         raise Unauthenticated("account deactivated")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now

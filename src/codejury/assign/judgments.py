@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from codejury.assign.eligibility import live_leases
 from codejury.assign.leases import own_assignment
@@ -78,10 +79,8 @@ def _submit(
     idempotency_key: str,
     now: datetime,
 ) -> SubmitResult:
-    replay = _replay(session, user, idempotency_key)
-    if replay is not None:
-        return replay
-    # Lock the assignment: two submits on one lease run one after the other.
+    # Lock the assignment first: two submits on one lease run one after the other, and a retry
+    # finds the first one's judgment below.
     assignment = own_assignment(session, user, assignment_id, lock=True)
     replay = _replay(session, user, idempotency_key)
     if replay is not None:
@@ -90,7 +89,8 @@ def _submit(
         raise Conflict(f"Assignment {assignment_id} is already {assignment.state}.")
     item = session.get_one(Item, assignment.item_id)
     project = session.get_one(Project, assignment.project_id)
-    validate_judgment(payload, _item_view(session, item, project, assignment.rubric_version))
+    view = _item_view(session, item, project, assignment.rubric_version, payload)
+    validate_judgment(payload, view)
     try:
         result = _store_submit(
             session, user, assignment, item, project, payload, idempotency_key, now
@@ -145,12 +145,20 @@ def _result(judgment: Judgment, purpose: str, *, replayed: bool) -> SubmitResult
 
 
 def _item_view(
-    session: Session, item: Item, project: Project, rubric_version: int | None
+    session: Session,
+    item: Item,
+    project: Project,
+    rubric_version: int | None,
+    payload: JudgmentIn,
 ) -> ItemView:
+    """What validating ``payload`` needs: contents only for error spans, criteria only for ratings."""
     ids = [int(c) for c in item.candidate_ids]
-    rows = session.execute(select(Candidate.id, Candidate.content).where(Candidate.id.in_(ids)))
+    contents: dict[int, str] = {}
+    if payload.error_spans:
+        query = select(Candidate.id, Candidate.content).where(Candidate.id.in_(ids))
+        contents = {int(i): c for i, c in session.execute(query)}
     criteria: list[Any] = []
-    if rubric_version is not None:
+    if rubric_version is not None and payload.ratings:
         criteria = list(
             session.scalar(
                 select(RubricVersion.criteria).where(
@@ -159,7 +167,7 @@ def _item_view(
             )
             or []
         )
-    return ItemView(ids, project.mode, {int(i): c for i, c in rows}, criteria)
+    return ItemView(ids, project.mode, contents, criteria)
 
 
 def _store_submit(
@@ -202,7 +210,8 @@ def _take_slot(session: Session, user: User, item: Item, project: Project, now: 
     it (on PostgreSQL an UPDATE that waited for a lock would re-check only the row, not the count
     of leases, in its old snapshot).
     """
-    session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
+    if session.get_bind().dialect.name != "sqlite":  # SQLite's transaction holds the write lock
+        session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     already = session.scalar(
         select(Judgment.id).where(
             Judgment.item_id == item.id, Judgment.user_id == user.id, Judgment.counted.is_(True)
@@ -214,9 +223,12 @@ def _take_slot(session: Session, user: User, item: Item, project: Project, now: 
     if not item.is_gold:
         others = live_leases(Item.id, now, exclude_user=user.id)
         stmt = stmt.where(Item.counted + others < project.overlap)
-    result = session.execute(stmt.execution_options(synchronize_session=False))
-    session.refresh(item, ["counted"])
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    stmt = stmt.returning(Item.counted).execution_options(synchronize_session=False)
+    counted = session.execute(stmt).scalar_one_or_none()
+    if counted is None:
+        return False
+    set_committed_value(item, "counted", counted)
+    return True
 
 
 def _new_judgment(payload: JudgmentIn, item: Item, user: User, key: str, server: float) -> Judgment:
@@ -314,7 +326,7 @@ def _revise(
     _check_revisable(old, payload)
     item = session.get_one(Item, old.item_id)
     project = session.get_one(Project, old.project_id)
-    validate_judgment(payload, _item_view(session, item, project, old.rubric_version))
+    validate_judgment(payload, _item_view(session, item, project, old.rubric_version, payload))
     try:
         new = _store_revision(session, user, old, item, payload, idempotency_key, now)
         session.commit()

@@ -174,6 +174,7 @@ def _create_assignment(
 ) -> Assignment:
     order = [int(c) for c in item.candidate_ids]
     rng.shuffle(order)
+    guidelines, rubric = current_versions(session, project.id)
     assignment = Assignment(
         item_id=item.id,
         user_id=user.id,
@@ -182,8 +183,8 @@ def _create_assignment(
         state="active",
         leased_at=now,
         expires_at=now + timedelta(minutes=minutes),
-        guideline_version=current_version(session, GuidelineVersion, project.id),
-        rubric_version=current_version(session, RubricVersion, project.id),
+        guideline_version=guidelines,
+        rubric_version=rubric,
     )
     session.add(assignment)
     session.flush()
@@ -202,10 +203,18 @@ def _create_assignment(
     return assignment
 
 
-def current_version(
-    session: Session, model: type[GuidelineVersion] | type[RubricVersion], project_id: int
-) -> int | None:
-    return session.scalar(select(func.max(model.version)).where(model.project_id == project_id))
+def current_versions(session: Session, project_id: int) -> tuple[int | None, int | None]:
+    """The project's current guideline and rubric versions, in one round trip."""
+    both = select(
+        _latest(GuidelineVersion, project_id).scalar_subquery(),
+        _latest(RubricVersion, project_id).scalar_subquery(),
+    )
+    guidelines, rubric = session.execute(both).one()
+    return guidelines, rubric
+
+
+def _latest(model: type[GuidelineVersion] | type[RubricVersion], project_id: int) -> Select[Any]:
+    return select(func.max(model.version)).where(model.project_id == project_id)
 
 
 def _lease(assignment: Assignment, purpose: str, *, resumed: bool) -> Lease:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +39,7 @@ MAX_OPT_INS = 50
 MAX_LABEL = 100
 # How far before the window the events of a span may start (a lease before midnight).
 LOOKBACK = timedelta(hours=13)
+_NO_META: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -52,25 +55,44 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _event(row: WorkEvent) -> Event:
-    active = row.seconds if row.seconds > 0 else None
-    ended = _aware(row.ended_at) if row.ended_at else None
-    return Event(
-        row.kind, _aware(row.started_at), ended, active, row.assignment_id, row.id, row.meta or {}
+_EVENT_COLUMNS = (
+    WorkEvent.project_id,
+    WorkEvent.kind,
+    WorkEvent.started_at,
+    WorkEvent.ended_at,
+    WorkEvent.seconds,
+    WorkEvent.assignment_id,
+    WorkEvent.id,
+)
+
+
+def events_since(session: Session, user_id: int, since: datetime) -> list[tuple[int | None, Event]]:
+    """One annotator's work events that started at or after ``since``, oldest first, each with its
+    project. Plain rows without their ``meta``: the hour caps read a week of them on every lease."""
+    query = (
+        select(*_EVENT_COLUMNS)
+        .where(WorkEvent.user_id == user_id, WorkEvent.started_at >= since)
+        .order_by(WorkEvent.id)
     )
+    return [
+        (project, Event(kind, started, ended, seconds or None, assignment, event_id, _NO_META))
+        for project, kind, started, ended, seconds, assignment, event_id in session.execute(query)
+    ]
 
 
-def events_since(session: Session, user_id: int, since: datetime) -> list[WorkEvent]:
-    query = select(WorkEvent).where(WorkEvent.user_id == user_id, WorkEvent.started_at >= since)
-    return list(session.scalars(query.order_by(WorkEvent.id)))
-
-
-def spans_since(session: Session, user_id: int, since: datetime) -> list[PaidTime]:
+def spans_since(
+    session: Session,
+    user_id: int,
+    since: datetime,
+    events: list[tuple[int | None, Event]] | None = None,
+) -> list[PaidTime]:
     """Paid spans of work of one annotator from events since ``since``, all projects."""
     by_project: dict[int | None, list[Event]] = defaultdict(list)
-    for row in events_since(session, user_id, since):
-        by_project[row.project_id].append(_event(row))
-    return [span for events in by_project.values() for span in paid_time(events)]
+    for project_id, event in (
+        events if events is not None else events_since(session, user_id, since)
+    ):
+        by_project[project_id].append(event)
+    return [span for group in by_project.values() for span in paid_time(group)]
 
 
 def worked_hours(session: Session, user: User, now: datetime | None = None) -> WorkedHours:
@@ -104,14 +126,12 @@ def break_due(session: Session, user: User, now: datetime | None = None) -> Brea
     """
     now = now or utcnow()
     since = now - timedelta(hours=12)
-    rows = events_since(session, user.id, since)
-    spans = spans_since(session, user.id, since)
+    events = events_since(session, user.id, since)
+    spans = spans_since(session, user.id, since, events)
     work = [Interval(s.started_at, s.ended_at) for s in spans if s.paid_seconds > 0]
     work += _live_leases(session, user.id, now)
     breaks = [
-        Interval(_aware(r.started_at), _aware(r.ended_at or r.started_at))
-        for r in rows
-        if r.kind == "break"
+        Interval(e.started_at, e.ended_at or e.started_at) for _, e in events if e.kind == "break"
     ]
     return break_status(work, breaks, now)
 

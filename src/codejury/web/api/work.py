@@ -15,7 +15,7 @@ from codejury.assign import (
     release,
     submit_judgment,
 )
-from codejury.assign.leases import own_assignment
+from codejury.db.models import Assignment
 from codejury.web.api.projects import project_for
 from codejury.web.deps import CurrentUser, DbSession
 from codejury.web.views import assignment_view, lease_view
@@ -32,7 +32,8 @@ def next_item(
     lease = next_item_for(session, user, project, purpose=purpose)
     if isinstance(lease, NoWork):
         return {"no_work": asdict(lease)}
-    return lease_view(session, own_assignment(session, user, lease.assignment_id))
+    # Made for this user a moment ago: still in the session, no need to read it again.
+    return lease_view(session, session.get_one(Assignment, lease.assignment_id))
 
 
 @router.get("/assignments/{assignment_id}")
