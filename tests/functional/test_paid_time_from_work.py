@@ -18,8 +18,9 @@ from codejury.assign import (
     release,
     submit_judgment,
 )
+from codejury.assign.events import record_event, record_idle
 from codejury.db.models import Project, User
-from codejury.wellbeing.store import spans_since, worked_hours
+from codejury.wellbeing.store import hours_against_caps, spans_since, worked_hours
 from support.builders import make_items, make_project, make_user
 
 pytestmark = pytest.mark.db
@@ -96,3 +97,30 @@ def test_the_daily_cap_stops_new_work_after_real_submits(db: Session) -> None:
     assert isinstance(stopped, NoWork) and stopped.code == "daily_cap"
     tomorrow = next_item_for(db, user, project, now=T0 + timedelta(days=1))
     assert isinstance(tomorrow, Lease)
+
+
+def test_the_cap_bounds_are_never_below_the_exact_hours(db: Session) -> None:
+    project = make_project(db)
+    make_items(db, project, 6)
+    user = make_user(db, project)
+    at = T0 - timedelta(days=1)  # Tuesday: part of the week, not of today
+    for n, (hold, active) in enumerate([(20, 1000), (30, 300), (10, 900), (5, None)]):
+        got = _lease(db, user, project.id, at)
+        at += timedelta(minutes=hold)
+        if n == 1:
+            release(db, user, got.assignment_id, active_seconds=active, now=at)
+        else:
+            _submit(db, user, got, at, active=active or 0)
+        at = T0 if n == 1 else at + timedelta(minutes=1)
+    record_event(db, user, project, "guidelines", 240, now=at + timedelta(minutes=5))
+    record_idle(db, user, project, 400, now=at + timedelta(minutes=6))
+    _lease(db, user, project.id, at + timedelta(minutes=7))  # still open
+    now = at + timedelta(minutes=30)
+
+    exact = worked_hours(db, user, now)
+    bounded = hours_against_caps(db, user, now)
+    assert exact.today > 0 and exact.this_week > exact.today
+    assert bounded.today >= exact.today and bounded.this_week >= exact.this_week
+    user.daily_cap_hours = exact.today + 0.01  # the bound is over it, the hours are not
+    assert bounded.today > user.daily_cap_hours
+    assert hours_against_caps(db, user, now) == worked_hours(db, user, now)

@@ -26,17 +26,18 @@ from codejury.wellbeing.sensitive import (
     opted_in,
     tag_entries,
 )
-from codejury.wellbeing.store import WorkedHours, worked_hours
+from codejury.wellbeing.store import WorkedHours, hours_against_caps
 
 _memo = threading.local()
 
 
 def _hours(ctx: FilterContext) -> WorkedHours:
-    """Worked hours for this request, read once for both caps (the daily and the weekly filter)."""
+    """Worked hours for this request, read once for both caps (the daily and the weekly filter);
+    upper bounds while both are clearly under their caps."""
     entry = getattr(_memo, "entry", None)
     if entry is not None and entry[0] is ctx:
         return cast(WorkedHours, entry[1])
-    hours = worked_hours(ctx.session, ctx.user, ctx.now)
+    hours = hours_against_caps(ctx.session, ctx.user, ctx.now)
     _memo.entry = (ctx, hours)
     return hours
 

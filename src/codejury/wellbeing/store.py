@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from codejury.accounts import audit
@@ -107,6 +107,53 @@ def worked_hours(session: Session, user: User, now: datetime | None = None) -> W
         week_start=week,
         caps=caps_of(user.daily_cap_hours, user.weekly_cap_hours),
     )
+
+
+def hours_against_caps(session: Session, user: User, now: datetime | None = None) -> WorkedHours:
+    """Worked hours, as exact as the hour caps need them; the caps ask on every new lease.
+
+    One aggregate query first bounds the paid time from above (each span is paid at most its
+    extent, from its first event to its last, or the seconds its timer reported). While both
+    bounds stay under the caps, no cap can have been reached and the bounds are returned; otherwise
+    the exact hours (``worked_hours``)."""
+    now = now or utcnow()
+    day, week = day_start(now, user.timezone), week_start(now, user.timezone)
+    caps = caps_of(user.daily_cap_hours, user.weekly_cap_hours)
+    today, this_week = _paid_seconds_bounds(session, user.id, week - LOOKBACK, day, week)
+    if today < caps.daily_hours * 3600 and this_week < caps.weekly_hours * 3600:
+        return WorkedHours(today / 3600, this_week / 3600, day, week, caps)
+    return worked_hours(session, user, now)
+
+
+def _paid_seconds_bounds(
+    session: Session, user_id: int, since: datetime, day: datetime, week: datetime
+) -> tuple[float, float]:
+    """Upper bounds on the paid seconds of spans that ended after ``day`` and after ``week``, over
+    the same events ``spans_since(since)`` reads. A span is an assignment's events, or one
+    standalone event; its paid time never exceeds max(extent, reported seconds), plus the second it
+    is rounded up by."""
+    dialect = session.get_bind().dialect.name
+    moment = func.coalesce(WorkEvent.ended_at, WorkEvent.started_at)
+    first, last = func.min(WorkEvent.started_at), func.max(moment)
+    bound: ColumnElement[Any]
+    if dialect == "sqlite":
+        extent = (func.julianday(last) - func.julianday(first)) * 86400.0
+        bound = func.max(extent, func.max(WorkEvent.seconds))  # two arguments: the scalar max
+    else:
+        extent = func.extract("epoch", last - first)
+        bound = func.greatest(extent, func.max(WorkEvent.seconds))
+    spans = (
+        select(last.label("last"), (bound + 1.0).label("bound"))
+        .where(WorkEvent.user_id == user_id, WorkEvent.started_at >= since)
+        .group_by(func.coalesce(WorkEvent.assignment_id, -WorkEvent.id))
+        .subquery()
+    )
+    totals = select(
+        func.sum(case((spans.c.last >= day, spans.c.bound), else_=0.0)),
+        func.sum(case((spans.c.last >= week, spans.c.bound), else_=0.0)),
+    )
+    today, this_week = session.execute(totals).one()
+    return float(today or 0.0), float(this_week or 0.0)
 
 
 def _live_leases(session: Session, user_id: int, now: datetime) -> list[Interval]:
