@@ -25,11 +25,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
 sys.path.insert(0, str(Path(__file__).parent))
-from studio_load import PG, seed  # noqa: E402
+from studio_load import PG, seed
 
-from codejury.config import Settings  # noqa: E402
-from codejury.db import open_database  # noqa: E402
-from codejury.web.app import create_app  # noqa: E402
+from codejury.config import Settings
+from codejury.db import open_database
+from codejury.web.app import create_app
 
 
 def measure(url: str, args: argparse.Namespace, label: str) -> None:
