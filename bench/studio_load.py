@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, insert, select, text
 
 from codejury.accounts import add_member, create_user, issue_token
 from codejury.db import open_database
-from codejury.db.models import Candidate, Item, ItemCandidate, Task
+from codejury.db.models import Candidate, Item, ItemCandidate, Task, candidate_key
 from codejury.projects import create_project, update_settings
 from codejury.tasks.importer import import_tasks
 from codejury.tasks.schema import TaskIn
@@ -68,6 +68,7 @@ def seed(url: str, items: int, clients: int) -> list[str]:
                 "project_id": project.id,
                 "task_id": t,
                 "candidate_ids": sorted(c),
+                "candidate_key": candidate_key(c),
                 "priority": 0,
                 "counted": 0,
             }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from codejury.accounts.audit import audit_channel
 from codejury.db import Database
 from codejury.db.base import utcnow
 
@@ -57,12 +58,13 @@ def _load_feature_jobs() -> None:
 
 
 def run_once(db: Database) -> dict[str, int]:
-    """Run every job once; one failing job is logged and does not stop the others."""
+    """Run every job once; one failing job is logged and does not stop the others. What the jobs
+    change is audited as coming from a ``job``."""
     _load_feature_jobs()
     done: dict[str, int] = {}
     for j in JOBS:
         try:
-            with db.session() as session:
+            with audit_channel("job"), db.session() as session:
                 done[j.name] = j.fn(session)
         except Exception:
             logger.exception("job failed", extra={"job": j.name})

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from codejury import accounts
 from codejury.accounts import passwords
+from codejury.accounts.audit import current_channel
 from codejury.accounts.login import LoginLimiter, LoginRateLimited
 from codejury.db.base import utcnow
 from codejury.db.models import ApiToken, AuditEvent, Project, User
@@ -507,6 +508,8 @@ def test_cli_first_admin_invite_token_and_membership(cli: Callable[..., Result])
             "user.deactivate",
         } <= actions
         assert all(e.actor_id is None for e in accounts.audit_log(s))
+        assert {e.via for e in accounts.audit_log(s)} == {"cli"}
+    assert current_channel() is None  # the command's channel ended with it
 
 
 def test_cli_reports_errors_plainly(cli: Callable[..., Result]) -> None:

@@ -3,13 +3,15 @@ real sandbox, items by each strategy, gold items, and the commands."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState, Session
 from typer.testing import CliRunner, Result
 
 from codejury.candidates.backends.openai import OpenAIBackend
@@ -18,7 +20,8 @@ from codejury.candidates.generation import GenerationPlan, generate_candidates
 from codejury.candidates.hashing import normalized_hash
 from codejury.candidates.mutants import MutationTarget, mutate_project, verify_mutants
 from codejury.candidates.pairing import FAILING
-from codejury.candidates.store import build_items, create_gold_items, mark_gold
+from codejury.candidates.store import ItemsReport, build_items, create_gold_items, mark_gold
+from codejury.db import Database
 from codejury.db.models import (
     AuditEvent,
     Candidate,
@@ -290,6 +293,104 @@ def test_item_strategies_count_and_never_duplicate(
     again = build_items(db, project, strategy, per_task=per_task, seed=4)
     assert (again.created, again.existing) == (0, expected)
     assert len(item_sets(db, project)) == expected
+
+
+def test_a_project_holds_one_item_per_candidate_set(db: Session) -> None:
+    project = make_project(db, slug="one-per-set")
+    task, made = seeded_task(db, project)
+    a, b = made[0].id, made[1].id
+    db.add(Item(project_id=project.id, task_id=task.id, candidate_ids=[a, b]))
+    db.flush()
+    for twin in (
+        Item(project_id=project.id, task_id=task.id, candidate_ids=[b, a]),
+        Item(project_id=project.id, task_id=task.id, candidate_ids=[a, b], is_gold=True),
+    ):
+        with pytest.raises(IntegrityError), db.begin_nested():
+            db.add(twin)
+    assert item_sets(db, project) == [(a, b)]
+    build_items(db, project, "all", include_synthetic=True)
+    gold = create_gold_items(db, project)  # its pair (reference vs. mutant) is a work item already
+    assert (gold.created, gold.existing) == (0, 1)
+
+
+def seed_for_builds(url: str) -> int:
+    db = Database(url)
+    with db.session() as s:
+        project = make_project(s, slug="race")
+        for problem in range(4):
+            seeded_task(s, project, problem)
+        s.commit()
+        project_id = project.id
+    db.dispose()
+    return project_id
+
+
+def stored_sets(url: str, project_id: int) -> list[str]:
+    db = Database(url)
+    with db.session() as s:
+        keys = list(s.scalars(select(Item.candidate_key).where(Item.project_id == project_id)))
+        links = s.scalar(select(func.count()).select_from(ItemCandidate))
+    db.dispose()
+    assert links == 2 * len(keys)
+    return keys
+
+
+def test_two_builds_at_once_never_duplicate_a_set(database_url: str) -> None:
+    project_id = seed_for_builds(database_url)
+    start = threading.Barrier(2, timeout=60)
+    reports: list[ItemsReport] = []
+    errors: list[BaseException] = []
+
+    def build(strategy: str, per_task: int | None) -> None:
+        db = Database(database_url)
+        try:
+            with db.session() as s:
+                start.wait()
+                project = s.get_one(Project, project_id)
+                reports.append(build_items(s, project, strategy, per_task=per_task, seed=7))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    runs = [("all", None), ("random", 6)]  # every pair, and a random 6 of the 10 per task
+    threads = [threading.Thread(target=build, args=run) for run in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    keys = stored_sets(database_url, project_id)
+    assert len(keys) == len(set(keys)) == 40  # C(5, 2) real pairs × 4 tasks
+    assert sum(r.created for r in reports) == 40
+    assert sum(r.created + r.existing for r in reports) == 40 + 24
+
+
+@pytest.fixture
+def postgresql_only(backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: builds cannot overlap")
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_a_set_added_by_a_concurrent_build_is_counted_as_existing(database_url: str) -> None:
+    project_id = seed_for_builds(database_url)
+    db = Database(database_url)
+    with db.session() as late, db.session() as early:
+        project = late.get_one(Project, project_id)
+        raced: list[ItemsReport] = []
+
+        def build_first(state: ORMExecuteState) -> None:
+            """Just before the late build adds its first item, the early one adds them all."""
+            if state.is_insert and not raced:
+                raced.append(build_items(early, early.get_one(Project, project_id), "all"))
+
+        event.listen(late, "do_orm_execute", build_first)
+        report = build_items(late, project, "all")
+    assert raced[0].created == 40
+    assert (report.created, report.existing) == (0, 40)
+    assert len(stored_sets(database_url, project_id)) == 40
+    db.dispose()
 
 
 def test_informative_items_pair_pass_with_fail_first(db: Session) -> None:

@@ -57,6 +57,7 @@ def test_audit_json_lists_project_events_newest_first_with_paging(studio: Studio
     assert actions and "project.settings" in actions
     assert [e["id"] for e in events] == sorted((e["id"] for e in events), reverse=True)
     assert {e["actor"] for e in events} == {"cli"}
+    assert {e["via"] for e in events} == {None}  # written by Python code, outside any channel
     first = c.get(f"/api/v1/projects/{slug}/audit?limit=1", headers=boss).json()
     assert [e["id"] for e in first] == [events[0]["id"]]
     rest = c.get(f"/api/v1/projects/{slug}/audit?before={first[0]['id']}", headers=boss).json()

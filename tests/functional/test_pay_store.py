@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
+from codejury.db import Database
 from codejury.db.models import (
     Appeal,
     Assignment,
@@ -28,7 +31,7 @@ from codejury.db.models import (
     User,
     WorkEvent,
 )
-from codejury.errors import InvalidInput
+from codejury.errors import Conflict, InvalidInput
 from codejury.pay import store
 
 pytestmark = pytest.mark.db
@@ -47,6 +50,10 @@ class World:
 
 @pytest.fixture
 def world(db: Session) -> World:
+    return build_world(db)
+
+
+def build_world(db: Session) -> World:
     project = Project(slug="pay-test", name="Pay test")
     ann = User(email="ann@example.org", name="Ann", pseudonym="ann-7", role="annotator")
     db.add_all([project, ann])
@@ -227,3 +234,109 @@ def test_auto_approval_runs_as_a_scheduled_job(db: Session, world: World) -> Non
     j = work(db, world, 1, MONDAY - timedelta(days=400), 10)
     assert auto_approve_job(db) == 1
     assert j.status == "accepted"
+
+
+# Two people issuing the same week at once, each through a session of their own.
+
+
+def seeded(url: str) -> int:
+    """A fresh database with one annotator's accepted work in the week of MONDAY; the project id."""
+    db = Database(url)
+    with db.session() as s:
+        w = build_world(s)
+        work(s, w, 1, MONDAY + timedelta(days=1), 30, "accepted")
+        s.commit()
+        project_id = w.project.id
+    db.dispose()
+    return project_id
+
+
+def test_two_people_issuing_a_week_at_once_get_the_same_statements(database_url: str) -> None:
+    project_id = seeded(database_url)
+    start = threading.Barrier(2, timeout=60)
+    issued: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def issue() -> None:
+        db = Database(database_url)
+        try:
+            with db.session() as s:
+                start.wait()
+                rows = store.issue_statements(s, project_id, MONDAY, now=AFTER)
+                issued.append([row.id for row in rows])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert len(issued) == 2 and issued[0] == issued[1] and len(issued[0]) == 1
+    db = Database(database_url)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PayStatement)) == 1
+    db.dispose()
+
+
+@pytest.fixture
+def postgresql_only(backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: issuers cannot overlap")
+
+
+def wait_for_a_lock_wait(db: Database) -> None:
+    """Until some other connection of this database waits for a lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 30
+    with db.engine.connect() as conn:
+        while not conn.execute(query).scalar_one():
+            assert time.monotonic() < deadline, "the second issuer never waited"
+            time.sleep(0.02)
+            conn.rollback()
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_a_second_issuer_waits_for_the_first_and_gets_its_statements(database_url: str) -> None:
+    project_id = seeded(database_url)
+    db = Database(database_url)
+    issued: dict[str, list[int]] = {}
+
+    def issue(name: str, session: Session) -> None:
+        rows = store.issue_statements(session, project_id, MONDAY, now=AFTER)
+        issued[name] = [row.id for row in rows]
+
+    with db.session() as first, db.session() as second:
+        late = threading.Thread(target=issue, args=("second", second))
+
+        def start_the_second(*_: object) -> None:  # the first is about to store its statement
+            late.start()
+            wait_for_a_lock_wait(db)
+
+        event.listen(first, "before_flush", start_the_second, once=True)
+        issue("first", first)
+        late.join(timeout=30)
+    assert issued["first"] == issued["second"] and len(issued["first"]) == 1
+    db.dispose()
+
+
+@pytest.mark.usefixtures("postgresql_only")
+def test_a_statement_issued_unseen_is_a_conflict_naming_week_and_annotator(
+    database_url: str,
+) -> None:
+    project_id = seeded(database_url)
+    db = Database(database_url)
+    with db.session() as blind, db.session() as other:
+        # REPEATABLE READ: ``blind`` reads from a snapshot taken before the other one issues.
+        blind.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        ann = blind.scalars(select(User.id)).one()
+        store.issue_statements(other, project_id, MONDAY, now=AFTER)
+        with pytest.raises(Conflict, match=f"annotator {ann} for the week of 2026-11-23"):
+            store.issue_statements(blind, project_id, MONDAY, now=AFTER)
+    db.dispose()

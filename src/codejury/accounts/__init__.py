@@ -28,7 +28,7 @@ from codejury.accounts.access import (
     require_role,
     require_user_admin,
 )
-from codejury.accounts.audit import actor_label, audit, audit_log
+from codejury.accounts.audit import actor_label, audit, audit_channel, audit_log
 from codejury.accounts.links import create_invite, create_reset, link_path, peek, redeem
 from codejury.accounts.login import LoginLimiter, LoginRateLimited, authenticate_password
 from codejury.accounts.memberships import add_member, members, projects_of, remove_member
@@ -66,6 +66,7 @@ __all__ = [
     "actor_label",
     "add_member",
     "audit",
+    "audit_channel",
     "audit_log",
     "authenticate_password",
     "authenticate_token",

@@ -6,24 +6,54 @@ with :func:`audit`. It adds the row to the caller's session and does not commit:
 belongs to the caller's unit of work and is stored, or rolled back, together with the change it
 describes.
 
-An event without an actor comes from the command line or a scheduled job.
+Each event also records the channel the change came through (``via``): ``web`` (a signed-in
+browser), ``api`` (a bearer token), ``cli`` (the ``codejury`` command) or ``job`` (a scheduled job).
+The entry points declare it with :func:`audit_channel`; ``audit`` reads it, so features never pass it
+on. Code that declares no channel (a script using the Python API) records none.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from codejury.db.base import utcnow
 from codejury.db.models import AuditEvent, User
 
 MAX_PAGE = 1000
 NO_ACTOR = "cli"
+
+Channel = Literal["web", "api", "cli", "job"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+_channel: ContextVar[Channel | None] = ContextVar("codejury_audit_channel", default=None)
+
+
+@contextmanager
+def audit_channel(channel: Channel) -> Iterator[None]:
+    """Audit events written inside the block record ``channel`` as their ``via``.
+
+    The innermost block wins: a job run by ``codejury worker`` is recorded as ``job``.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown audit channel {channel!r}; one of {', '.join(CHANNELS)}")
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
+def current_channel() -> Channel | None:
+    """The channel declared by the innermost :func:`audit_channel` block, if any."""
+    return _channel.get()
 
 
 def audit(
@@ -35,11 +65,14 @@ def audit(
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any] | None,
     project_id: int | None = None,
+    *,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Record one change; ``action`` reads ``"<thing>.<change>"``, e.g. ``"user.role"``.
 
     ``before``/``after`` may hold datetimes, decimals, enums, tuples and sets: they are stored
-    as JSON (ISO 8601 text, decimal text, values, lists).
+    as JSON (ISO 8601 text, decimal text, values, lists). ``at`` defaults to now; the channel
+    comes from :func:`audit_channel`.
     """
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -49,6 +82,8 @@ def audit(
         target_id=None if target_id is None else str(target_id),
         before=_jsonable_dict(before),
         after=_jsonable_dict(after),
+        via=current_channel(),
+        created_at=at or utcnow(),
     )
     session.add(event)
     session.flush()
@@ -79,9 +114,10 @@ def audit_log(
 
 
 def actor_label(session: Session, event: AuditEvent) -> str:
-    """How the audit page names who acted: the actor's email, or ``"cli"`` for actor-less events."""
+    """How the audit page names who acted: the actor's email; for actor-less events their channel
+    (``"cli"`` or ``"job"``), or ``"cli"`` where none was recorded."""
     if event.actor_id is None:
-        return NO_ACTOR
+        return event.via or NO_ACTOR
     user = session.get(User, event.actor_id)
     return user.email if user is not None else f"user {event.actor_id}"
 

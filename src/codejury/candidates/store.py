@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from codejury.accounts.audit import audit
 from codejury.candidates.gold import Verified, gold_answer, gold_pairs, validate_answer
 from codejury.candidates.hashing import normalized_hash
 from codejury.candidates.pairing import FAILING, CandidateInfo, plan_groups
-from codejury.db.models import Candidate, Item, ItemCandidate, Project, Task, User
+from codejury.db.models import Candidate, Item, ItemCandidate, Project, Task, User, candidate_key
 from codejury.errors import NotFound
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,13 @@ class ItemsReport:
     created: int = 0
     existing: int = 0
 
+    def count(self, item_id: int | None) -> None:
+        """Count an item just created (its id), or one that was there already (None)."""
+        if item_id is None:
+            self.existing += 1
+        else:
+            self.created += 1
+
 
 def group_size(project: Project) -> int:
     return project.k if project.mode == "ranking" else 2
@@ -83,33 +91,32 @@ def build_items(
     include_synthetic: bool | None = None,
 ) -> ItemsReport:
     """Items for every task of ``project`` by ``strategy``; an item with the same candidates is
-    never created twice, so re-running only adds what is new.
+    never created twice, so re-running only adds what is new. Two runs at once cannot both add
+    one: the database keeps one item per candidate set, and the later run counts it as existing.
 
     Synthetic candidates (mutants) join work items when ``include_synthetic`` is True, never when it
     is False, and by default (None) only for tasks with fewer than two other candidates: a task with
     real model responses is judged on those, a task with only its reference is judged against its
     mutants."""
     report = ItemsReport()
+    existing = _existing_keys(session, project)
     tasks = _tasks(session, project)
-    existing = _existing_sets(session, project)
     for task_id, infos in _candidate_infos(session, tasks, include_synthetic).items():
         report.tasks += 1
-        for group in plan_groups(
+        groups = plan_groups(
             strategy, infos, group_size(project), per_task=per_task, seed=f"{seed}:{task_id}"
-        ):
-            if group.candidate_ids in existing.setdefault(task_id, set()):
-                report.existing += 1
-                continue
-            _create_item(
+        )
+        for group in sorted(groups, key=lambda g: g.candidate_ids):
+            added = _add_item(
                 session,
+                existing,
                 project,
                 task_id,
                 group.candidate_ids,
                 strategy=strategy,
                 priority=group.priority,
             )
-            existing[task_id].add(group.candidate_ids)
-            report.created += 1
+            report.count(added)
     session.commit()
     logger.info(
         "items built", extra={"project": project.slug, "strategy": strategy, **report.__dict__}
@@ -151,58 +158,70 @@ def _candidate_infos(
     return out
 
 
-def _existing_sets(session: Session, project: Project) -> dict[int, set[tuple[int, ...]]]:
-    sets: dict[int, set[tuple[int, ...]]] = {}
-    for task_id, ids in session.execute(
-        select(Item.task_id, Item.candidate_ids).where(Item.project_id == project.id)
-    ):
-        sets.setdefault(task_id, set()).add(tuple(sorted(int(i) for i in ids)))
-    return sets
+def _existing_keys(session: Session, project: Project) -> set[str]:
+    return set(session.scalars(select(Item.candidate_key).where(Item.project_id == project.id)))
 
 
-def _create_item(
+def _add_item(
     session: Session,
+    existing: set[str],
     project: Project,
     task_id: int,
     ids: Sequence[int],
-    *,
-    strategy: str,
-    priority: int = 0,
     **fields: Any,
-) -> Item:
-    item = Item(
-        project_id=project.id,
-        task_id=task_id,
-        candidate_ids=sorted(ids),
-        strategy=strategy,
-        priority=priority,
+) -> int | None:
+    """The id of a new item of ``ids`` (with its link rows), or None when the project already has
+    one: seen before this run began, or added meanwhile by a concurrent run.
+
+    Callers add items task by task and, within a task, in candidate order: concurrent runs then
+    meet on the unique index in the same order and wait for each other instead of deadlocking."""
+    key = candidate_key(ids)
+    if key in existing:
+        return None
+    existing.add(key)
+    values = {
+        "project_id": project.id,
+        "task_id": task_id,
+        "candidate_ids": sorted(ids),
+        "candidate_key": key,
         **fields,
-    )
-    session.add(item)
-    session.flush()
-    session.add_all(ItemCandidate(item_id=item.id, candidate_id=cid) for cid in sorted(ids))
-    return item
+    }
+    item_id = session.scalar(_insert_unless_present(session).values(values).returning(Item.id))
+    if item_id is not None:
+        session.add_all(ItemCandidate(item_id=item_id, candidate_id=c) for c in sorted(ids))
+        session.flush()
+    return item_id
+
+
+def _insert_unless_present(session: Session) -> Insert:
+    """``INSERT INTO items ... ON CONFLICT (project_id, candidate_key) DO NOTHING``."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Item).on_conflict_do_nothing(index_elements=[Item.project_id, Item.candidate_key])
 
 
 def create_gold_items(
     session: Session, project: Project, *, per_task: int = 1, seed: int = 0
 ) -> ItemsReport:
-    """Up to ``per_task`` gold pairs per task: a passing candidate against a failing mutant."""
+    """Up to ``per_task`` gold pairs per task: a passing candidate against a failing mutant. A pair
+    that already is an item, gold or not, is left as it is (``mark_gold`` makes an item gold)."""
     report = ItemsReport()
-    existing = _existing_sets(session, project)
+    existing = _existing_keys(session, project)
     for task_id, (correct, wrong) in _verified(session, _tasks(session, project)).items():
         report.tasks += 1
-        for correct_id, loser in gold_pairs(correct, wrong, per_task, seed=f"{seed}:{task_id}"):
-            ids = tuple(sorted((correct_id, loser.id)))
-            if ids in existing.setdefault(task_id, set()):
-                report.existing += 1
-                continue
-            answer = gold_answer(correct_id, loser)
-            _create_item(
-                session, project, task_id, ids, strategy="gold", is_gold=True, gold_answer=answer
+        pairs = gold_pairs(correct, wrong, per_task, seed=f"{seed}:{task_id}")
+        for correct_id, loser in sorted(pairs, key=lambda p: sorted((p[0], p[1].id))):
+            added = _add_item(
+                session,
+                existing,
+                project,
+                task_id,
+                (correct_id, loser.id),
+                strategy="gold",
+                is_gold=True,
+                gold_answer=gold_answer(correct_id, loser),
             )
-            existing[task_id].add(ids)
-            report.created += 1
+            report.count(added)
     session.commit()
     logger.info("gold items built", extra={"project": project.slug, **report.__dict__})
     return report

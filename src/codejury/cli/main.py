@@ -9,6 +9,7 @@ import typer
 
 import codejury.cli as cli_package
 from codejury import __version__
+from codejury.accounts.audit import audit_channel
 from codejury.assign.eligibility import load_feature_filters
 from codejury.cli.common import state
 
@@ -41,10 +42,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG level."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
 ) -> None:
     state.verbose = verbose
+    # Changes made by the command are audited as coming from the command line, until it ends.
+    ctx.with_resource(audit_channel("cli"))
 
 
 _register_all()

@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from codejury.accounts.audit import audit
 from codejury.config import get_settings
 from codejury.db.base import utcnow
-from codejury.db.models import AuditEvent, Export, ExportContributor, PayRate, Project, User
+from codejury.db.models import Export, ExportContributor, PayRate, Project, User
 from codejury.export.card import CardInfo, PayPolicy, render_card, slice_counts
 from codejury.export.preferences import PreferenceItem, PromptStyle, Variant, preference_rows
 from codejury.export.queries import (
@@ -283,20 +284,11 @@ def _record(
     per_user = Counter(u.judgment.user_id for u in batch.behind if u.judgment.user_id is not None)
     for user_id, count in sorted(per_user.items()):
         session.add(ExportContributor(export_id=export.id, user_id=user_id, judgments=count))
-    session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            project_id=batch.project.id,
-            action="export.create",
-            target_type="export",
-            target_id=public_id,
-            before=None,
-            after={
-                "kind": batch.kind,
-                "format": batch.fmt,
-                "row_count": len(batch.rows),
-                "content_hash": digest,
-            },
-        )
-    )
+    after = {
+        "kind": batch.kind,
+        "format": batch.fmt,
+        "row_count": len(batch.rows),
+        "content_hash": digest,
+    }
+    audit(session, actor, "export.create", "export", public_id, None, after, batch.project.id)
     return export

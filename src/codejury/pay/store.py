@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from codejury.accounts.audit import audit
 from codejury.config import Settings, get_settings
 from codejury.db.base import utcnow
-from codejury.db.models import AuditEvent, Judgment, PayLine, PayRate, PayStatement, Project, User
-from codejury.errors import InvalidInput
+from codejury.db.models import Judgment, PayLine, PayRate, PayStatement, Project, User
+from codejury.errors import Conflict, InvalidInput
 from codejury.pay.ledger import time_entries, unit_entries
 from codejury.pay.policy import (
     BonusRule,
@@ -110,18 +112,9 @@ def set_pay_rate(
     session.add(row)
     session.flush()
     before = _policy_dict(rate_for(previous, policy.effective_from)) if previous else None
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            project_id=project.id,
-            action="pay.rate_set",
-            target_type="pay_rate",
-            target_id=str(row.id),
-            before=before,
-            after=_policy_dict(policy),
-            created_at=now,
-        )
-    )
+    by = session.get(User, actor) if isinstance(actor, int) else actor
+    after = _policy_dict(policy)
+    audit(session, by, "pay.rate_set", "pay_rate", row.id, before, after, project.id, at=now)
     session.commit()
     logger.info("pay rate %s set for project %s", row.id, project.slug)
     return row
@@ -132,9 +125,21 @@ def period_of(value: date | datetime) -> Period:
     return Period.starting(value)
 
 
+def _take_turns(session: Session, project: Project) -> None:
+    """Wait until no one else is issuing this project's statements (PostgreSQL; SQLite runs one
+    writer at a time anyway), so that what they issued is seen, not computed again.
+
+    A FOR NO KEY UPDATE row lock on the project: work recorded under the project meanwhile only
+    takes KEY SHARE locks on it, so it is not held up."""
+    lock = select(Project.id).where(Project.id == project.id).with_for_update(key_share=True)
+    session.execute(lock)
+
+
 def _save(
     session: Session, project: Project, user_id: int, statement: Statement, now: datetime
 ) -> PayStatement:
+    """Store one statement; a statement of the same week stored meanwhile, unseen by this
+    transaction (one that reads from a snapshot), is a ``Conflict``."""
     row = PayStatement(
         user_id=user_id,
         project_id=project.id,
@@ -148,7 +153,15 @@ def _save(
         content_hash=statement_hash(statement, user=user_id, project=project.id),
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        week = statement.period.start.date().isoformat()
+        raise Conflict(
+            f"the statement of annotator {user_id} for the week of {week} was issued by someone "
+            "else at the same time; issue the week again to see it"
+        )
     for line in statement.lines:
         session.add(
             PayLine(
@@ -173,8 +186,9 @@ def issue_statements(
     """Issue every annotator's statement for the week starting ``period_start``.
 
     Idempotent: a statement already issued for (user, project, period) is returned unchanged and
-    nothing is added to it. Anything owed from earlier periods and not yet on a statement (late
-    acceptance, granted appeals) is included as correction or restored lines.
+    nothing is added to it. Two callers issuing one project's statements take turns, so the
+    second gets what the first issued. Anything owed from earlier periods and not yet on a
+    statement (late acceptance, granted appeals) is included as correction or restored lines.
     """
     settings = settings or get_settings()
     project = get_project(session, project)
@@ -182,6 +196,7 @@ def issue_statements(
     now = now or utcnow()
     if now < period.end:
         raise InvalidInput(f"the period {period.start.date().isoformat()} has not ended yet")
+    _take_turns(session, project)
     query = select(PayStatement).where(
         PayStatement.project_id == project.id, PayStatement.period_start == period.start
     )
@@ -233,15 +248,10 @@ def auto_approve(
             judgment.status_at = now
             by_project[judgment.project_id].append(judgment.id)
     for project_id, ids in sorted(by_project.items()):
-        session.add(
-            AuditEvent(
-                project_id=project_id,
-                action="pay.auto_approve",
-                target_type="judgment",
-                before={"status": "pending"},
-                after={"status": "accepted", "judgment_ids": sorted(ids)},
-                created_at=now,
-            )
+        before = {"status": "pending"}
+        after = {"status": "accepted", "judgment_ids": sorted(ids)}
+        audit(
+            session, None, "pay.auto_approve", "judgment", None, before, after, project_id, at=now
         )
     session.commit()
     return len(due)

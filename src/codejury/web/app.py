@@ -15,6 +15,7 @@ from codejury.assign.eligibility import load_feature_filters
 from codejury.config import Settings
 from codejury.db import Database, open_database
 from codejury.web import errors
+from codejury.web.channel import AuditChannelMiddleware
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -53,6 +54,7 @@ def create_app(
     errors.install(app)
     load_feature_filters()
     app.middleware("http")(_security_headers)
+    app.add_middleware(AuditChannelMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _include_routers(app)
 

@@ -13,7 +13,15 @@ from codejury.db.models.projects import (
     Task,
 )
 from codejury.db.models.quality import Appeal, Flag, GoldContest, QualificationAttempt, Review
-from codejury.db.models.work import Assignment, ErrorSpan, Item, ItemCandidate, Judgment, WorkEvent
+from codejury.db.models.work import (
+    Assignment,
+    ErrorSpan,
+    Item,
+    ItemCandidate,
+    Judgment,
+    WorkEvent,
+    candidate_key,
+)
 
 __all__ = [
     "ROLES",
@@ -47,4 +55,5 @@ __all__ = [
     "TrainingRun",
     "User",
     "WorkEvent",
+    "candidate_key",
 ]

@@ -87,3 +87,5 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # web | api | cli | job; null where unknown (events older than the column, scripts).
+    via: Mapped[str | None] = mapped_column(String(8))

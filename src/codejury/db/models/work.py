@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from codejury.db.base import Base, utcnow
 
 
+def candidate_key(candidate_ids: Iterable[int]) -> str:
+    """A candidate set as text, the same whatever the order: ids ascending, e.g. ``"12,57"``."""
+    return ",".join(str(i) for i in sorted(int(c) for c in candidate_ids))
+
+
+def _candidate_key_of_row(context: DefaultExecutionContext) -> str:
+    return candidate_key(context.get_current_parameters()["candidate_ids"])
+
+
 class Item(Base):
-    """2..k candidates of one task, judged together. Gold items carry a known answer."""
+    """2..k candidates of one task, judged together. Gold items carry a known answer.
+
+    A project has at most one item per candidate set, whatever its purpose: an item is made gold in
+    place (``is_gold``), never by copying it.
+    """
 
     __tablename__ = "items"
 
@@ -21,6 +36,8 @@ class Item(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     # Candidate ids in ascending order; display order is chosen per assignment.
     candidate_ids: Mapped[list[Any]]
+    # candidate_key(candidate_ids), filled in on insert when not given; unique per project.
+    candidate_key: Mapped[str] = mapped_column(String(200), default=_candidate_key_of_row)
     purpose: Mapped[str] = mapped_column(
         String(20), default="work"
     )  # work | practice | qualification
@@ -34,6 +51,10 @@ class Item(Base):
     )  # counted judgments so far (denormalised, kept in step)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+
+# One item per candidate set and project. A unique index rather than a constraint: SQLite adds an
+# index to a table in place, a constraint only by rebuilding it.
+Index("uq_items_candidate_key", Item.project_id, Item.candidate_key, unique=True)
 
 # The queue order of the assignment engine, so the next item is found by an index walk, not a sort.
 Index(

@@ -42,6 +42,7 @@ def audit(
             "at": e.created_at.isoformat(),
             "actor_id": e.actor_id,
             "actor": actor_label(session, e),
+            "via": e.via,
             "action": e.action,
             "target_type": e.target_type,
             "target_id": e.target_id,
