@@ -2,6 +2,10 @@
 
 - ``contest_gold``: on their own, scored-wrong judgment of a gold work item, with a message. While
   the contest is open the result is left out of their gold accuracy (and of the low-accuracy flag).
+  One contest is open per judgment at a time; once it is ruled on, the judgment may be contested
+  again (with new reasons) for as long as it still differs from the gold answer.
+  ``contest_refusal`` says why a judgment cannot be contested now; pages show it in place of the
+  form, and ``contest_gold`` raises it.
 - ``decide_contest``: a manager rules. **Upheld**: the gold answer stands and the result counts.
   **Overturned**: the gold answer was wrong; the manager gives the corrected answer or un-golds the
   item. Either way no judgment made before the ruling counts against anyone (other open contests
@@ -17,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from codejury.accounts import audit, require_manager
@@ -34,6 +38,34 @@ def _gold_item(session: Session, judgment: Judgment) -> Item:
     return item
 
 
+def contest_refusal(
+    session: Session, annotator: User, judgment: Judgment
+) -> Forbidden | Conflict | None:
+    """Why ``annotator`` may not contest ``judgment`` now, or None when they may."""
+    if judgment.user_id != annotator.id:
+        return Forbidden("You can contest only your own judgments.")
+    item = session.get_one(Item, judgment.item_id)
+    if not item.is_gold or item.gold_answer is None or item.purpose != "work":
+        return Conflict("Only judgments on gold work items can be contested.")
+    if judgment.superseded:
+        return Conflict("This judgment was revised; contest the newest revision.")
+    if judgment.ranking is None:
+        return Conflict("A skipped item gives no answer to contest.")
+    if is_correct(item.gold_answer, judgment, item.candidate_ids):
+        return Conflict("This judgment matches the gold answer; there is nothing to contest.")
+    taken = session.scalar(
+        select(GoldContest.id).where(
+            GoldContest.judgment_id == judgment.id, GoldContest.status == "open"
+        )
+    )
+    if taken is not None:
+        return Conflict(
+            "This judgment already has an open contest; once it is ruled on, you may contest "
+            "again with new reasons."
+        )
+    return None
+
+
 def contest_gold(
     session: Session,
     annotator: User,
@@ -41,23 +73,17 @@ def contest_gold(
     message: str,
     now: datetime | None = None,
 ) -> GoldContest:
-    """Dispute the gold answer behind a judgment scored wrong; once while a contest is open."""
+    """Dispute the gold answer behind a judgment scored wrong; again after each ruling, while it
+    still differs from the gold answer (module doc)."""
     now = now or utcnow()
-    if judgment.user_id != annotator.id:
-        raise Forbidden("You can contest only your own judgments.")
-    item = _gold_item(session, judgment)
-    assert item.gold_answer is not None
-    if is_correct(item.gold_answer, judgment, item.candidate_ids):
-        raise Conflict("This judgment matches the gold answer; there is nothing to contest.")
+    refusal = contest_refusal(session, annotator, judgment)
+    if refusal is not None:
+        raise refusal
     if not message or not message.strip():
         raise InvalidInput("A contest needs a message.", ["message: say why the answer is wrong"])
-    taken = session.scalar(
-        select(GoldContest.id).where(
-            GoldContest.judgment_id == judgment.id, GoldContest.status == "open"
-        )
+    earlier = session.scalar(
+        select(func.count(GoldContest.id)).where(GoldContest.judgment_id == judgment.id)
     )
-    if taken is not None:
-        raise Conflict("This judgment already has an open contest.")
     row = GoldContest(
         judgment_id=judgment.id, user_id=annotator.id, message=message.strip(), created_at=now
     )
@@ -70,7 +96,12 @@ def contest_gold(
         "gold_contest",
         row.id,
         None,
-        {"judgment_id": judgment.id, "item_id": item.id, "message": row.message},
+        {
+            "judgment_id": judgment.id,
+            "item_id": judgment.item_id,
+            "message": row.message,
+            "earlier_contests": earlier or 0,
+        },
         project_id=judgment.project_id,
     )
     session.commit()
@@ -193,3 +224,71 @@ def contests_of(
     if status is not None:
         stmt = stmt.where(GoldContest.status == status)
     return list(session.scalars(stmt))
+
+
+# -- what the annotator sees: their missed gold answers and their contests --
+
+
+def contest_view(row: GoldContest) -> dict[str, Any]:
+    fields = ("id", "judgment_id", "user_id", "message", "status", "decided_by", "decided_at")
+    return {f: getattr(row, f) for f in fields} | {
+        "decision_note": row.decision_note,
+        "created_at": row.created_at,
+    }
+
+
+def contests_by(session: Session, annotator: User) -> list[dict[str, Any]]:
+    """Every contest the annotator raised, newest first."""
+    rows = session.scalars(
+        select(GoldContest)
+        .where(GoldContest.user_id == annotator.id)
+        .order_by(GoldContest.id.desc())
+    )
+    return [contest_view(c) for c in rows]
+
+
+def gold_misses(session: Session, annotator: User, limit: int = 100) -> list[dict[str, Any]]:
+    """The annotator's answers on gold work items that differ from the gold answer, newest first
+    (among their latest ``limit`` gold judgments), each with its contests (oldest first) and either
+    ``can_contest`` or the ``refusal`` that says why not."""
+    rows = session.execute(
+        select(Judgment, Item)
+        .join(Item, Item.id == Judgment.item_id)
+        .where(
+            Judgment.user_id == annotator.id,
+            Judgment.superseded.is_(False),
+            Judgment.skip_reason.is_(None),
+            Item.is_gold.is_(True),
+            Item.purpose == "work",
+            Item.gold_answer.is_not(None),
+        )
+        .order_by(Judgment.id.desc())
+        .limit(limit)
+    ).tuples()
+    missed = [
+        (j, i)
+        for j, i in rows
+        if j.ranking is not None and not is_correct(i.gold_answer or {}, j, i.candidate_ids)
+    ]
+    history: dict[int, list[dict[str, Any]]] = {j.id: [] for j, _ in missed}
+    if missed:
+        query = select(GoldContest).where(GoldContest.judgment_id.in_(list(history)))
+        for contest in session.scalars(query.order_by(GoldContest.id)):
+            history[contest.judgment_id].append(contest_view(contest))
+    out = []
+    for judgment, item in missed:
+        refusal = contest_refusal(session, annotator, judgment)
+        out.append(
+            {
+                "judgment_id": judgment.id,
+                "item_id": item.id,
+                "project_id": judgment.project_id,
+                "ranking": judgment.ranking,
+                "expected": (item.gold_answer or {}).get("ranking"),
+                "reason": (item.gold_answer or {}).get("reason"),
+                "contests": history[judgment.id],
+                "can_contest": refusal is None,
+                "refusal": None if refusal is None else str(refusal.args[0]),
+            }
+        )
+    return out

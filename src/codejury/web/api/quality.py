@@ -2,7 +2,8 @@
 
 Managers (of the project) read the report, the review queue and the appeals, review judgments,
 decide appeals (never their own reviews) and rule on contests. Annotators see their own reviews,
-appeal them once, contest their own gold misses and take the qualification.
+appeal them once, contest their own gold misses (again after a ruling, while the answer still
+differs) and take the qualification.
 """
 
 from __future__ import annotations
@@ -88,14 +89,6 @@ def flag_view(flag: Any) -> dict[str, Any]:
     }
 
 
-def contest_view(row: Any) -> dict[str, Any]:
-    fields = ("id", "judgment_id", "user_id", "message", "status", "decided_by", "decided_at")
-    return {f: getattr(row, f) for f in fields} | {
-        "decision_note": row.decision_note,
-        "created_at": row.created_at,
-    }
-
-
 def attempt_view(row: Any) -> dict[str, Any]:
     results = row.details.get("results", [])
     return {
@@ -137,7 +130,7 @@ def queue(slug: str, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     return {
         "entries": plain(review_queue(session, project)),
         "flags": [flag_view(f) for f in open_flags(session, project)],
-        "contests": [contest_view(c) for c in contests.contests_of(session, project)],
+        "contests": [contests.contest_view(c) for c in contests.contests_of(session, project)],
     }
 
 
@@ -194,7 +187,17 @@ def contest(
     judgment_id: int, body: MessageIn, session: DbSession, user: CurrentUser
 ) -> dict[str, Any]:
     row = contests.contest_gold(session, user, judgment_or_404(session, judgment_id), body.message)
-    return contest_view(row)
+    return contests.contest_view(row)
+
+
+@router.get("/me/gold-misses")
+def my_gold_misses(session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
+    return contests.gold_misses(session, user)
+
+
+@router.get("/me/contests")
+def my_contests(session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
+    return contests.contests_by(session, user)
 
 
 @router.post("/contests/{contest_id}/decision")
@@ -210,7 +213,7 @@ def decide_contest(
         corrected_answer=body.corrected_answer,
         ungold=body.ungold,
     )
-    return contest_view(row)
+    return contests.contest_view(row)
 
 
 def qualification_summary(session: DbSession, user: User, project: Project) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from codejury.db.models import GoldContest, Item, Judgment, User
 from codejury.errors import InvalidInput, NotFound
 from codejury.quality import contests, flags, qualification, review
 from codejury.quality.report import QualityReport
-from codejury.quality.store import is_correct, open_flags, project_quality, review_queue
+from codejury.quality.store import open_flags, project_quality, review_queue
 from codejury.web.api.projects import project_for
 from codejury.web.api.quality import judgment_or_404, qualification_summary
 from codejury.web.deps import AppSettings, CurrentUser, DbSession
@@ -236,55 +236,23 @@ async def appeal_decide(
 @router.get("/me/reviews")
 def my_reviews(request: Request, session: DbSession, user: CurrentUser) -> Response:
     rows = review.reviews_of(session, user, now=utcnow())
-    context = {"reviews": rows, "misses": gold_misses(session, user)}
+    misses = contests.gold_misses(session, user)
+    shown = {m["judgment_id"] for m in misses}
+    earlier = [c for c in contests.contests_by(session, user) if c["judgment_id"] not in shown]
+    context = {"reviews": rows, "misses": misses, "earlier_contests": earlier}
     return render(request, "quality/my_reviews.html", context)
-
-
-def gold_misses(session: DbSession, user: User, limit: int = 100) -> list[dict[str, Any]]:
-    """The annotator's answers on gold work items that differ from the gold answer, newest first,
-    each with its contest if there is one (a judgment is contested at most once from this page)."""
-    rows = session.execute(
-        select(Judgment, Item)
-        .join(Item, Item.id == Judgment.item_id)
-        .where(
-            Judgment.user_id == user.id,
-            Judgment.superseded.is_(False),
-            Item.is_gold.is_(True),
-            Item.purpose == "work",
-            Item.gold_answer.is_not(None),
-        )
-        .order_by(Judgment.id.desc())
-        .limit(limit)
-    ).tuples()
-    missed = [
-        (j, i)
-        for j, i in rows
-        if j.ranking is not None and not is_correct(i.gold_answer or {}, j, i.candidate_ids)
-    ]
-    taken: dict[int, GoldContest] = {}
-    if missed:
-        query = select(GoldContest).where(GoldContest.judgment_id.in_([j.id for j, _ in missed]))
-        taken = {c.judgment_id: c for c in session.scalars(query.order_by(GoldContest.id))}
-    return [
-        {
-            "judgment": j,
-            "item": i,
-            "expected": (i.gold_answer or {}).get("ranking"),
-            "reason": (i.gold_answer or {}).get("reason"),
-            "contest": taken.get(j.id),
-        }
-        for j, i in missed
-    ]
 
 
 @router.post("/judgments/{judgment_id}/contest")
 async def contest_post(
     request: Request, judgment_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
+    """Contest a missed gold answer, or contest it again after a ruling (the same rule as the
+    API: ``contests.contest_refusal``)."""
     form = await request.form()
     judgment = judgment_or_404(session, judgment_id)
     contests.contest_gold(session, user, judgment, form_str(form, "message"))
-    return redirect("/me/reviews#gold-misses", "saved")
+    return redirect(f"/me/reviews?notice=saved#miss-{judgment.id}")
 
 
 @router.post("/flags/{flag_id}/close")
@@ -299,7 +267,7 @@ async def flag_close(
 
 @router.get("/projects/{slug}/qualification")
 def qualification_page(
-    request: Request, slug: str, session: DbSession, user: CurrentUser
+    request: Request, slug: str, session: DbSession, user: CurrentUser, settings: AppSettings
 ) -> Response:
     project = project_for(session, user, slug)
     state = qualification_summary(session, user, project)
@@ -312,6 +280,7 @@ def qualification_page(
         "finished": finished[::-1],
         "used": len(finished),
         "can_start": current is None and not state["passed"] and state["attempts_left"] > 0,
+        "idle_seconds": settings.idle_seconds,
     }
     return render(request, "quality/qualification.html", context)
 
@@ -323,13 +292,31 @@ def qualification_start(slug: str, session: DbSession, user: CurrentUser) -> Res
     return redirect(f"/projects/{slug}/judge?purpose=qualification")
 
 
+def _active_seconds(form: Any) -> float:
+    """The ``active_seconds`` field the page's timer fills (timer.js); empty means no report."""
+    text = form_str(form, "active_seconds")
+    if not text:
+        return 0.0
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(
+            "The active time sent with the form is not a number.",
+            [f"active_seconds: a number of seconds, got {text[:40]!r}"],
+        ) from None
+
+
 @router.post("/projects/{slug}/qualification/finish")
-def qualification_finish(slug: str, session: DbSession, user: CurrentUser) -> Response:
+async def qualification_finish(
+    request: Request, slug: str, session: DbSession, user: CurrentUser
+) -> Response:
+    form = await request.form()
     project = project_for(session, user, slug)
     attempt = qualification.open_attempt(session, user.id, project.id)
     if attempt is None:
         raise NotFound("You have no open qualification attempt on this project.")
-    qualification.finish_attempt(session, user, attempt)
+    seconds = _active_seconds(form)
+    qualification.finish_attempt(session, user, attempt, seconds=seconds)
     return redirect(f"/projects/{slug}/qualification#result")
 
 

@@ -17,6 +17,7 @@
     selection: null, // {cand, anchor, start, end}
     spans: [],
     rating: null, // {cand, index}
+    picked: null, // index of the response picked for ranking (k-way)
     active: Number(store.getItem("cj-active-" + aid) || 0),
     paused: false,
     lastInput: Date.now(),
@@ -208,6 +209,91 @@
     showRatingHint();
   }
 
+  // ---- ranking (k-way) -------------------------------------------------------------------
+  // The position lists are the one record of the ranking; keys and mouse both write them, so the
+  // ranking sent is always candidate ids, best first, whatever order the responses are shown in.
+  const rankSelects = $$('select[name="rank"]');
+  const labelOf = (i) => "Response " + data.candidates[i].label;
+  function readOrder() {
+    const order = [];
+    for (const sel of rankSelects) {
+      const index = data.candidates.findIndex((c) => String(c.id) === sel.value);
+      if (index >= 0 && !order.includes(index)) order.push(index);
+    }
+    return order;
+  }
+  function writeOrder(order, message) {
+    rankSelects.forEach((sel, pos) => {
+      sel.value = pos < order.length ? String(data.candidates[order[pos]].id) : "";
+    });
+    paintRanking(message);
+  }
+  function paintRanking(message) {
+    const order = readOrder();
+    cards.forEach((card, i) => {
+      const pos = order.indexOf(i);
+      const badge = $(".rank-badge", card);
+      badge.hidden = pos < 0;
+      badge.textContent = pos < 0 ? "" : "#" + (pos + 1);
+      card.classList.toggle("picked", i === state.picked);
+    });
+    const ranked = order.map((i, pos) => pos + 1 + ". " + labelOf(i));
+    const left = data.candidates.length - order.length;
+    let text = order.length ? "Ranking, best first: " + ranked.join(", ") + "." : "Nothing ranked yet.";
+    if (left) text += " " + left + " of " + data.candidates.length + " not ranked yet.";
+    if (state.picked !== null) text += " Picked: " + labelOf(state.picked) + ".";
+    $("#rank-order").textContent = message ? message + " " + text : text;
+  }
+  function pick(index) {
+    const order = readOrder();
+    state.picked = index;
+    focusCard(index);
+    if (order.includes(index)) {
+      paintRanking(labelOf(index) + " picked, ranked " + (order.indexOf(index) + 1) + ".");
+      return;
+    }
+    order.push(index);
+    writeOrder(order, labelOf(index) + " ranked " + order.length + ".");
+  }
+  function moveRanked(step) {
+    const order = readOrder();
+    const from = order.indexOf(state.picked);
+    if (state.picked === null || from < 0) {
+      paintRanking("Pick a ranked response first (keys 1–" + data.candidates.length + ").");
+      return;
+    }
+    const to = from + step;
+    if (to < 0 || to >= order.length) {
+      paintRanking(labelOf(state.picked) + " is already " + (step < 0 ? "first." : "last."));
+      return;
+    }
+    [order[from], order[to]] = [order[to], order[from]];
+    writeOrder(order, labelOf(state.picked) + " moved to " + (to + 1) + ".");
+  }
+  function unrank() {
+    if (state.picked === null) return;
+    const order = readOrder().filter((i) => i !== state.picked);
+    const message = labelOf(state.picked) + " taken out of the ranking.";
+    state.picked = null;
+    writeOrder(order, message);
+  }
+  function clearRanking() {
+    state.picked = null;
+    writeOrder([], "Ranking cleared.");
+  }
+  // Keys of the ranking mode; true when the key was one of them.
+  function rankingKey(ev) {
+    const n = Number(ev.key);
+    if (/^[1-9]$/.test(ev.key) && n <= data.candidates.length) pick(n - 1);
+    else if (ev.key === "0") clearRanking();
+    else if (ev.key === "Backspace" || ev.key === "Delete") unrank();
+    else if (ev.shiftKey && ev.key === "ArrowUp") moveRanked(-1);
+    else if (ev.shiftKey && ev.key === "ArrowDown") moveRanked(1);
+    else return false;
+    return true;
+  }
+  rankSelects.forEach((sel) => sel.addEventListener("change", () => paintRanking()));
+
   // ---- the judgment ----------------------------------------------------------------------
   function ratings() {
     const out = {};
@@ -313,7 +399,9 @@
     if (!$("#skip-form").hidden) return skip();
     const pref = preference();
     if (!pref) {
-      say(data.mode === "pairwise" ? "Choose a preference first (keys 1–5)." : "Give every position a different response.", "error");
+      say(data.mode === "pairwise" ? "Choose a preference first (keys 1–5)."
+        : "Rank every response once: press their numbers best first (1–" + data.candidates.length +
+          "), or choose them in the lists.", "error");
       return;
     }
     const body = {
@@ -406,6 +494,7 @@
       if (typing(document.activeElement)) { document.activeElement.blur(); cards[state.focus].focus(); return; }
       if (state.rating) { state.rating = null; showRatingHint(); return; }
       if (state.selection) { closeFlagForm(); return; }
+      if (state.picked !== null) { state.picked = null; paintRanking(); }
       $("#skip-form").hidden = true;
       return;
     }
@@ -417,10 +506,12 @@
       input.checked = true;
       return;
     }
+    if (data.mode !== "pairwise" && rankingKey(ev)) { ev.preventDefault(); return; }
     const action = keys[ev.key];
     if (action) { ev.preventDefault(); action(); }
   });
   focusCard(0);
+  if (data.mode !== "pairwise") paintRanking();
   window.scrollTo(0, 0);
 
   // Break reminder: the server says when continuous work has run long; dismissing it hides it
