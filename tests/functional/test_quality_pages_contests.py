@@ -96,6 +96,15 @@ def test_contest_again_after_an_upheld_ruling(studio: Studio) -> None:
     assert miss["can_contest"] is False and "open contest" in miss["refusal"]
     assert [x["status"] for x in miss["contests"]] == ["upheld", "open"]
 
+    second_id = _contest_ids(studio)[1][0]
+    upheld = {"upheld": True, "note": "The prompt allows None."}
+    assert c.post(f"/api/v1/contests/{second_id}/decision", json=upheld, headers=hb).is_success
+    block = _miss(c.get("/me/reviews").text, wrong)
+    assert "contest-form" not in block and "the ruling stands" in block
+    third = {"message": "Once more.", "csrf_token": token}
+    refused = c.post(f"/judgments/{wrong}/contest", data=third)
+    assert refused.status_code == 409 and "contested 2 times" in refused.text
+
 
 def test_no_contest_again_once_the_answer_is_corrected(studio: Studio) -> None:
     boss, hb = studio.user("boss@example.org", "manager")

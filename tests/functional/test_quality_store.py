@@ -160,3 +160,22 @@ def test_gold_accuracy_and_weekly_figures_in_report(db: Session) -> None:
     (row,) = report.gold
     assert (row.correct, row.n) == (3, 4) and 0 < row.low < 0.75 < row.high <= 1
     assert [(w.correct, w.n) for w in report.gold_by_week] == [(2, 2), (1, 2)]
+
+
+def test_a_skipped_gold_item_is_no_wrong_answer(db: Session) -> None:
+    from codejury.assign import JudgmentIn, Lease, next_item_for, submit_judgment
+    from codejury.quality.store import gold_results
+
+    project = make_project(db, gold_rate=1.0)
+    make_items(db, project, 1)
+    (gold,) = make_items(db, project, 1, commit=False)
+    gold.is_gold = True
+    gold.gold_answer = {"ranking": list(gold.candidate_ids), "strength": 1, "reason": "a wins"}
+    user = make_user(db, project)
+    db.commit()
+    lease = next_item_for(db, user, project)
+    assert isinstance(lease, Lease) and lease.item_id == gold.id
+    skip = JudgmentIn(skip_reason="unclear_prompt")
+    submit_judgment(db, user, lease.assignment_id, skip, idempotency_key=uuid.uuid4().hex)
+
+    assert gold_results(db, project, user.id) == []

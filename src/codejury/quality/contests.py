@@ -3,7 +3,8 @@
 - ``contest_gold``: on their own, scored-wrong judgment of a gold work item, with a message. While
   the contest is open the result is left out of their gold accuracy (and of the low-accuracy flag).
   One contest is open per judgment at a time; once it is ruled on, the judgment may be contested
-  again (with new reasons) for as long as it still differs from the gold answer.
+  once more (with new reasons) while it still differs from the gold answer: ``MAX_CONTESTS`` in
+  all, so that re-contesting cannot keep a result out of the accuracy for good.
   ``contest_refusal`` says why a judgment cannot be contested now; pages show it in place of the
   form, and ``contest_gold`` raises it.
 - ``decide_contest``: a manager rules. **Upheld**: the gold answer stands and the result counts.
@@ -29,6 +30,9 @@ from codejury.db.base import utcnow
 from codejury.db.models import GoldContest, Item, Judgment, Project, User
 from codejury.errors import Conflict, Forbidden, InvalidInput, NotFound
 from codejury.quality.store import is_correct
+
+
+MAX_CONTESTS = 2  # per judgment: the first contest and one more after its ruling
 
 
 def _gold_item(session: Session, judgment: Judgment) -> Item:
@@ -62,6 +66,14 @@ def contest_refusal(
         return Conflict(
             "This judgment already has an open contest; once it is ruled on, you may contest "
             "again with new reasons."
+        )
+    ruled = session.scalar(
+        select(func.count(GoldContest.id)).where(GoldContest.judgment_id == judgment.id)
+    )
+    if (ruled or 0) >= MAX_CONTESTS:
+        return Conflict(
+            f"This answer has been contested {ruled} times and ruled on each time; the ruling "
+            "stands. If something new comes to light, write to the project's contact."
         )
     return None
 

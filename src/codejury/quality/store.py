@@ -158,7 +158,7 @@ def gold_results(
             Judgment.project_id == project.id,
             Judgment.judge_kind == "human",
             Judgment.superseded.is_(False),
-            Judgment.ranking.is_not(None),
+            Judgment.skip_reason.is_(None),  # a skip answers nothing (its ranking is JSON null)
             Item.purpose == "work",
             Item.is_gold.is_(True),
             Item.gold_answer.is_not(None),

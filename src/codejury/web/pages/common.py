@@ -79,7 +79,8 @@ def redirect(path: str, notice: str | None = None) -> RedirectResponse:
     """A 303 to ``path``; ``notice`` names one of the fixed notices base.html shows (never free
     text from the URL, so a crafted link cannot put words on the page)."""
     if notice:
-        path += ("&" if "?" in path else "?") + "notice=" + quote(notice)
+        path, hash_, fragment = path.partition("#")
+        path += ("&" if "?" in path else "?") + "notice=" + quote(notice) + hash_ + fragment
     return RedirectResponse(path, status_code=303)
 
 
