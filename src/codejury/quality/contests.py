@@ -31,7 +31,6 @@ from codejury.db.models import GoldContest, Item, Judgment, Project, User
 from codejury.errors import Conflict, Forbidden, InvalidInput, NotFound
 from codejury.quality.store import is_correct
 
-
 MAX_CONTESTS = 2  # per judgment: the first contest and one more after its ruling
 
 
