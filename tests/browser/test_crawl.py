@@ -152,16 +152,7 @@ class KnownIssue:
         )
 
 
-KNOWN_ISSUES: dict[str, KnownIssue] = {
-    "flag evidence shows None": KnownIssue(
-        roles=("admin", "manager"),
-        url=re.compile(r"^/projects/[^/?]+/quality$"),
-        check="artefact",
-        detail=re.compile(r"^None in .*peer_cutoff=None"),
-        reason="quality/report.html prints flag evidence as {{ k }}={{ v }}: a too_fast flag "
-        "without enough peers shows 'peer_cutoff=None'",
-    ),
-}
+KNOWN_ISSUES: dict[str, KnownIssue] = {}  # none open now
 
 
 # -- the demo studio -------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_manager_pages_review_and_appeal_forms(studio: Studio) -> None:
     )
     assert done.status_code == 303
     mine = c.get("/me/reviews", headers=headers["fast"])
-    assert "fraud_too_fast" in mine.text and "min_seconds: 20" in mine.text
+    assert "fraud_too_fast" in mine.text and "min seconds 20" in mine.text
     review_id = c.get("/api/v1/me/reviews", headers=headers["fast"]).json()[0]["id"]
     sent = c.post(
         f"/reviews/{review_id}/appeal",

@@ -1,9 +1,11 @@
-"""Template filters: Markdown (raw HTML disabled), times in the viewer's zone, money."""
+"""Template filters: Markdown (raw HTML disabled), times in the viewer's zone, money, evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
@@ -34,7 +36,23 @@ def money(value: Decimal | float | None, currency: str = "USD") -> str:
     return f"{Decimal(value).quantize(Decimal('0.01')):,} {currency}"
 
 
+def evidence(facts: Mapping[str, Any] | None, sep: str = ", ") -> str:
+    """A flag's or a review's evidence as people read it: ``min seconds 10, median seconds 0.0067``.
+    Missing facts are left out; numbers keep three significant digits."""
+    shown = []
+    for key, value in (facts or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, float):
+            value = f"{value:.3g}"
+        elif isinstance(value, list | tuple):
+            value = " ".join(str(v) for v in value)
+        shown.append(f"{str(key).replace('_', ' ')} {value}")
+    return sep.join(shown)
+
+
 def install(env: Environment) -> None:
     env.filters["markdown"] = markdown
     env.filters["local_time"] = local_time
     env.filters["money"] = money
+    env.filters["evidence"] = evidence
