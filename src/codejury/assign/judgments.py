@@ -11,7 +11,7 @@ judgment per annotator per item.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -375,5 +375,6 @@ def _store_revision(
     session.add(new)
     session.flush()
     _add_spans(session, new, payload)
-    _work_event(session, new, "rework", now, now)
+    # Rework stands alone (its lease is long over): the timer's seconds, ending now.
+    _work_event(session, new, "rework", now - timedelta(seconds=new.active_seconds or 0.0), now)
     return new

@@ -266,7 +266,8 @@ def release(
     assignment.state = "released"
     assignment.finished_at = now
     elapsed = max(0.0, (now - assignment.leased_at).total_seconds())
-    seconds = elapsed if active_seconds is None else min(max(0.0, active_seconds), elapsed)
+    # Without a timer report nothing is recorded (0): holding an item earns nothing by itself.
+    seconds = 0.0 if active_seconds is None else min(max(0.0, active_seconds), elapsed)
     session.add(
         WorkEvent(
             user_id=user.id,

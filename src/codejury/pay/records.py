@@ -2,8 +2,8 @@
 
 How stored rows become plain data:
 
-- ``WorkEvent.seconds`` is the timer's active seconds; 0 means "no report", except that an end event
-  (submit, skip, late submit) without seconds takes ``Judgment.active_seconds`` of its assignment.
+- ``WorkEvent.seconds`` is the timer's active seconds (``codejury.pay.time.recorded_event``): an end
+  event (submit, skip, late submit) always carries a report; for other kinds 0 means "no report".
 - A judgment earns piece pay when it is on a ``work`` item, made by a person, not late, not a skip
   and not superseded; a revision shares the key of the judgment it revises.
 - A rejection withholds time only when its latest ``reject`` review is a fraud code with valid
@@ -37,7 +37,7 @@ from codejury.errors import NotFound
 from codejury.pay.ledger import JudgmentRecord
 from codejury.pay.policy import BonusRule, PayPolicy
 from codejury.pay.rejections import is_fraud_rejection
-from codejury.pay.time import END_KINDS, Event
+from codejury.pay.time import Event, recorded_event
 
 
 def get_project(session: Session, ref: Project | int | str) -> Project:
@@ -80,15 +80,6 @@ def history(session: Session, project_id: int) -> list[PayPolicy]:
     return [to_policy(row) for row in rate_rows(session, project_id)]
 
 
-def _event(row: WorkEvent, fallback: dict[int, float]) -> Event:
-    active: float | None = row.seconds if row.seconds > 0 else None
-    if active is None and row.kind in END_KINDS and row.assignment_id is not None:
-        active = fallback.get(row.assignment_id)
-    return Event(
-        row.kind, row.started_at, row.ended_at, active, row.assignment_id, row.id, row.meta or {}
-    )
-
-
 def events_by_user(
     session: Session, project_id: int, user_id: int | None = None, since: datetime | None = None
 ) -> dict[int, list[Event]]:
@@ -97,17 +88,19 @@ def events_by_user(
         query = query.where(WorkEvent.user_id == user_id)
     if since is not None:
         query = query.where(WorkEvent.started_at >= since)
-    rows = list(session.scalars(query.order_by(WorkEvent.id)))
-    assignments = {r.assignment_id for r in rows if r.assignment_id is not None}
-    fallback: dict[int, float] = {}
-    if assignments:
-        query_j = select(Judgment.assignment_id, Judgment.active_seconds).where(
-            Judgment.assignment_id.in_(assignments), Judgment.active_seconds.is_not(None)
-        )
-        fallback = {a: s for a, s in session.execute(query_j) if a is not None and s is not None}
     grouped: dict[int, list[Event]] = defaultdict(list)
-    for row in rows:
-        grouped[row.user_id].append(_event(row, fallback))
+    for row in session.scalars(query.order_by(WorkEvent.id)):
+        grouped[row.user_id].append(
+            recorded_event(
+                row.kind,
+                row.started_at,
+                row.ended_at,
+                row.seconds,
+                row.assignment_id,
+                row.id,
+                row.meta,
+            )
+        )
     return grouped
 
 

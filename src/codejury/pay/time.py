@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 EVENT_KINDS = (
@@ -47,6 +48,7 @@ EVENT_KINDS = (
     "release",
 )
 END_KINDS = ("submit", "skip", "late_submit")
+_NO_META: Mapping[str, Any] = MappingProxyType({})
 STANDALONE_KINDS = ("guidelines", "practice", "qualification", "rework")
 
 
@@ -86,6 +88,23 @@ class PaidTime:
     active_seconds: float | None
     paid_seconds: int
     assignment_id: int | None = None
+
+
+def recorded_event(
+    kind: str,
+    started_at: datetime,
+    ended_at: datetime | None,
+    seconds: float,
+    assignment_id: int | None = None,
+    event_id: int | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> Event:
+    """The plain event of a stored work event row, for pay and the hour caps alike.
+
+    ``seconds`` is the timer's report. An end event always carries one, 0 included: when the timer
+    reported nothing the engine records the server window. For any other kind 0 means no report."""
+    active = seconds if seconds > 0 or kind in END_KINDS else None
+    return Event(kind, started_at, ended_at, active, assignment_id, event_id, meta or _NO_META)
 
 
 def _window(start: datetime, end: datetime | None) -> float | None:

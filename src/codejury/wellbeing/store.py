@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -21,7 +20,7 @@ from codejury.accounts import audit
 from codejury.db.base import utcnow
 from codejury.db.models import Assignment, User, WorkEvent
 from codejury.errors import InvalidInput
-from codejury.pay.time import Event, PaidTime, paid_time
+from codejury.pay.time import Event, PaidTime, paid_time, recorded_event
 from codejury.wellbeing.hours import (
     BreakStatus,
     Caps,
@@ -39,7 +38,6 @@ MAX_OPT_INS = 50
 MAX_LABEL = 100
 # How far before the window the events of a span may start (a lease before midnight).
 LOOKBACK = timedelta(hours=13)
-_NO_META: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def events_since(session: Session, user_id: int, since: datetime) -> list[tuple[
         .order_by(WorkEvent.id)
     )
     return [
-        (project, Event(kind, started, ended, seconds or None, assignment, event_id, _NO_META))
+        (project, recorded_event(kind, started, ended, seconds, assignment, event_id))
         for project, kind, started, ended, seconds, assignment, event_id in session.execute(query)
     ]
 
