@@ -118,8 +118,17 @@ def reject(db: Session, j: Judgment, code: str, evidence: dict | None, at: datet
     return review
 
 
+def test_a_draft_nobody_worked_on_takes_a_lower_rate_at_once(db: Session, world: World) -> None:
+    cut = store.set_pay_rate(db, world.project, "0.30", "12", "USD", now=MONDAY)
+    assert cut.effective_from == MONDAY
+    work(db, world, 1, MONDAY + timedelta(hours=1), 30, "accepted")  # now someone has worked
+    with pytest.raises(InvalidInput, match="notice"):
+        store.set_pay_rate(db, world.project, "0.20", "12", "USD", now=MONDAY + timedelta(hours=2))
+
+
 def test_set_pay_rate_is_audited_and_refuses_cuts_without_notice(db: Session, world: World) -> None:
     now = MONDAY
+    world.project.status = "published"  # annotators can see the rate
     with pytest.raises(InvalidInput, match="notice"):
         store.set_pay_rate(db, world.project, "0.40", "12", "USD", now=now)
     with pytest.raises(InvalidInput, match="minimum of 8"):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from codejury.accounts.audit import audit
 from codejury.config import Settings, get_settings
 from codejury.db.base import utcnow
-from codejury.db.models import Judgment, PayLine, PayRate, PayStatement, Project, User
+from codejury.db.models import Judgment, PayLine, PayRate, PayStatement, Project, User, WorkEvent
 from codejury.errors import Conflict, InvalidInput
 from codejury.pay.ledger import time_entries, unit_entries
 from codejury.pay.policy import (
@@ -85,7 +85,8 @@ def set_pay_rate(
     settings: Settings | None = None,
 ) -> PayRate:
     """Add a version to a project's pay policy (audited). Refuses floors below the currency's
-    minimum, retroactive changes, a new currency, and cuts without ``rate_cut_notice_days``."""
+    minimum, retroactive changes, a new currency, and cuts without ``rate_cut_notice_days`` once
+    the rate may be relied on (the project was published or someone worked on it)."""
     settings = settings or get_settings()
     project = get_project(session, project)
     now = now or utcnow()
@@ -97,7 +98,8 @@ def set_pay_rate(
         bonus_rule=BonusRule.from_dict(bonus_rule) if bonus_rule else None,
     )
     previous = history(session, project.id)
-    check_change(previous, policy, now, settings.rate_cut_notice_days, settings.min_floors)
+    notice = settings.rate_cut_notice_days if _may_be_relied_on(session, project) else 0
+    check_change(previous, policy, now, notice, settings.min_floors)
     actor_id = actor.id if isinstance(actor, User) else actor
     row = PayRate(
         project_id=project.id,
@@ -118,6 +120,15 @@ def set_pay_rate(
     session.commit()
     logger.info("pay rate %s set for project %s", row.id, project.slug)
     return row
+
+
+def _may_be_relied_on(session: Session, project: Project) -> bool:
+    """Whether anyone may have taken up work at the current rate: a draft nobody has worked on
+    has had no annotator see it, so its rate can still be set freely."""
+    if project.status != "draft":
+        return True
+    worked = select(WorkEvent.id).where(WorkEvent.project_id == project.id).limit(1)
+    return session.scalar(worked) is not None
 
 
 def period_of(value: date | datetime) -> Period:
