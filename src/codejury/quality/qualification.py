@@ -13,12 +13,15 @@
   need a pool larger than one attempt.
 
 Time: each item's time is paid through its lease and submit events like any item; finishing also
-records a ``qualification`` work event carrying the attempt's outcome and the seconds the client
-declares for time outside items (instructions, the result page), so nothing is paid twice.
+records a ``qualification`` work event carrying the attempt's outcome and the active seconds the
+client declares for time outside items (the qualification page's timer counts them while the attempt
+is open), so nothing is paid twice. The declared seconds cannot exceed the server's window, the time
+since the attempt started.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +34,8 @@ from codejury.db.base import utcnow
 from codejury.db.models import Item, Judgment, Project, QualificationAttempt, User
 from codejury.errors import Conflict, Forbidden, InvalidInput, NotFound
 from codejury.quality.store import aware, is_correct
+
+MAX_SECONDS = 12 * 3600
 
 
 def attempts_of(session: Session, user_id: int, project_id: int) -> list[QualificationAttempt]:
@@ -172,14 +177,14 @@ def finish_attempt(
     *,
     seconds: float = 0.0,
 ) -> QualificationAttempt:
-    """Score the attempt, store the result and record a ``qualification`` work event."""
+    """Score the attempt, store the result and record a ``qualification`` work event with the
+    ``seconds`` of active time the client declares (0: none reported)."""
     now = now or utcnow()
     if attempt.user_id != user.id:
         raise Forbidden("This is not your qualification attempt.")
     if attempt.finished_at is not None:
         raise Conflict("This attempt is already finished.")
-    if not 0 <= seconds <= 12 * 3600:
-        raise InvalidInput("Bad time.", ["seconds: 0 to 43200"])
+    _check_seconds(seconds, (now - aware(attempt.started_at)).total_seconds())
     project = session.get_one(Project, attempt.project_id)
     results = score_items(session, user, attempt)
     correct = sum(1 for r in results if r["correct"])
@@ -206,6 +211,21 @@ def finish_attempt(
     meta = {"attempt_id": attempt.id, "passed": attempt.passed, "score": attempt.score}
     record_event(session, user, project, "qualification", seconds, meta, now=now)  # commits
     return attempt
+
+
+def _check_seconds(seconds: float, window: float) -> None:
+    """Declared active seconds are a number from 0 to the server's window (the time since the
+    attempt started), and never more than the 12 hours any work event may last."""
+    limit = max(0.0, min(window, MAX_SECONDS))
+    if math.isfinite(seconds) and 0 <= seconds <= limit:
+        return
+    raise InvalidInput(
+        "The active time sent with the attempt is not valid.",
+        [
+            f"active seconds: must be from 0 to {math.floor(limit)} (the seconds since this "
+            f"attempt started), got {seconds:g}"
+        ],
+    )
 
 
 def get_attempt(session: Session, attempt_id: int) -> QualificationAttempt:
