@@ -15,8 +15,7 @@ follows every same-origin ``<a href>`` breadth first (at most ``MAX_PAGES`` page
 - carry a CSRF token in every POST form.
 
 ``/api/v1/...`` links are fetched with the same session and must answer 200 with JSON.
-Problems are collected for the whole crawl and reported together. A problem known to be a bug is
-listed in ``KNOWN_ISSUES``: the crawl leaves it out and a strict xfail test of its own checks it.
+Problems are collected for the whole crawl and reported together.
 """
 
 from __future__ import annotations
@@ -131,28 +130,6 @@ class Crawl:
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class KnownIssue:
-    """A problem the crawl finds that is a bug in the studio, left out of the crawl's assertion."""
-
-    roles: tuple[str, ...]
-    url: re.Pattern[str]
-    check: str
-    detail: re.Pattern[str]
-    reason: str
-
-    def matches(self, problem: Problem) -> bool:
-        return (
-            problem.role in self.roles
-            and problem.check == self.check
-            and bool(self.url.search(problem.url))
-            and bool(self.detail.search(problem.detail))
-        )
-
-
-KNOWN_ISSUES: dict[str, KnownIssue] = {}  # none open now
 
 
 # -- the demo studio -------------------------------------------------------------------------
@@ -442,32 +419,15 @@ def crawl(browser: Browser, demo_url: str) -> Callable[[str], Crawl]:
     return get
 
 
-def _unknown(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if not any(k.matches(p) for k in KNOWN_ISSUES.values())]
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_linked_page_opens_cleanly(crawl: Callable[[str], Crawl], role: str) -> None:
     result = crawl(role)
     print(f"{role}: {len(result.pages)} pages, {len(result.json_links)} JSON links, "
           f"{result.seconds:.1f} s")  # fmt: skip
     assert len(result.pages) >= 5, f"the crawl saw too little: {result.pages}"
-    problems = _unknown(result.problems)
+    problems = result.problems
     report = "\n".join(str(p) for p in problems)
     assert not problems, f"{len(problems)} problems on {len(result.pages)} pages:\n{report}"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=issue.reason))
-        for name, issue in KNOWN_ISSUES.items()
-    ],
-)
-def test_known_issue(crawl: Callable[[str], Crawl], name: str) -> None:
-    issue = KNOWN_ISSUES[name]
-    hits = [str(p) for role in issue.roles for p in crawl(role).problems if issue.matches(p)]
-    assert not hits, "\n".join(hits)
 
 
 BROKEN = """<!doctype html><html><head><title> · CodeJury</title>
@@ -524,12 +484,6 @@ def test_the_crawl_sees_what_it_looks_for(browser: Browser, demo_url: str) -> No
     assert result.json_links == ["/api/v1/no-such-thing"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unknown address, or GET on a POST-only one like /logout, answers a browser with "
-    "Starlette's bare JSON ({'detail': 'Not Found'}) instead of the studio's error page: "
-    "web/errors.py handles CodeJuryError only, not starlette's HTTPException",
-)
 def test_unknown_address_gets_the_error_page(browser: Browser, demo_url: str) -> None:
     context = browser.new_context()
     context.set_default_timeout(10_000)

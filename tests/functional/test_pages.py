@@ -176,3 +176,14 @@ def test_manager_pages_render_and_invite_shows_a_link(studio: Studio) -> None:
         "/users", data={"email": "x@example.org", "name": "X", "role": "admin", "csrf_token": token}
     )
     assert bad.status_code == 403
+
+
+def test_unknown_addresses_answer_people_with_a_page_and_programs_with_json(studio: Studio) -> None:
+    c = studio.client
+    page = c.get("/no-such-page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address" in page.text
+    api = c.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json() == {"error": "NotFound", "detail": "Not Found"}
+    wrong = c.get("/logout")
+    assert wrong.status_code == 405 and "allow" in wrong.headers

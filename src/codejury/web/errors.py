@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from codejury.accounts import COOKIE_NAME
 from codejury.errors import (
@@ -160,6 +161,41 @@ async def handle_validation(request: Request, exc: Exception) -> Response:
     return await handle(request, InvalidInput("invalid request", problems))
 
 
+PLAIN_WORDS = {
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "This address does not take that kind of request (a form may have been opened as a link).",
+}
+
+
+async def handle_http(request: Request, exc: Exception) -> Response:
+    """The framework's own errors (no such route, wrong method) answer like the studio's: the error
+    page for people, ``{"error", "detail"}`` for programs."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if is_api(request):
+        body = {"error": _http_error_name(exc.status_code), "detail": exc.detail}
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    from codejury.web.templating import render
+
+    context: dict[str, object] = {
+        "status": exc.status_code,
+        "message": PLAIN_WORDS.get(exc.status_code, str(exc.detail)),
+        "problems": [],
+        "back": came_from(request),
+    }
+    response = render(request, "error.html", context, status_code=exc.status_code)
+    response.headers.update(headers)
+    return response
+
+
+def _http_error_name(status: int) -> str:
+    for cls, code in STATUS.items():
+        if code == status:
+            return cls.__name__
+    return "HTTPError"
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(CodeJuryError, handle)
     app.add_exception_handler(RequestValidationError, handle_validation)
+    app.add_exception_handler(HTTPException, handle_http)
