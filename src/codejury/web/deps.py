@@ -31,18 +31,26 @@ SESSION_MAX_AGE = 7 * 24 * 3600
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def get_settings(request: Request) -> Settings:
+# The small dependencies are coroutines: FastAPI runs a plain ``def`` dependency in its thread
+# pool, a hop that costs more than the work of these.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+def _database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
+async def get_database(request: Request) -> Database:
+    return _database(request)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with get_database(request).session() as session:
+    with _database(request).session() as session:
         yield session
 
 
@@ -113,12 +121,12 @@ CurrentUser = Annotated[User, Depends(current_user)]
 MaybeUser = Annotated[User | None, Depends(optional_user)]
 
 
-def staff(user: CurrentUser) -> User:
+async def staff(user: CurrentUser) -> User:
     require_role(user, "admin", "manager")
     return user
 
 
-def admin(user: CurrentUser) -> User:
+async def admin(user: CurrentUser) -> User:
     require_role(user, "admin")
     return user
 
@@ -127,7 +135,7 @@ Staff = Annotated[User, Depends(staff)]
 Admin = Annotated[User, Depends(admin)]
 
 
-def peer_address(request: Request, settings: AppSettings) -> str:
+async def peer_address(request: Request, settings: AppSettings) -> str:
     peer = request.client.host if request.client else None
     return client_address(peer, request.headers, settings.trusted_proxies)
 
