@@ -13,7 +13,12 @@ from codejury.assign.eligibility import (
     registry,
 )
 from codejury.assign.events import record_event, record_idle
-from codejury.assign.judgments import revise_judgment, submit_judgment
+from codejury.assign.judgments import (
+    own_judgment,
+    revise_judgment,
+    revision_refusal,
+    submit_judgment,
+)
 from codejury.assign.leases import expire_leases, next_item_for, release
 from codejury.assign.progress import (
     AnnotatorProgress,
@@ -42,6 +47,7 @@ __all__ = [
     "expire_leases",
     "gold_pool_status",
     "next_item_for",
+    "own_judgment",
     "progress_for",
     "project_progress",
     "record_event",
@@ -49,5 +55,6 @@ __all__ = [
     "registry",
     "release",
     "revise_judgment",
+    "revision_refusal",
     "submit_judgment",
 ]

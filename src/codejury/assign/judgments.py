@@ -312,14 +312,7 @@ def _revise(
     replay = _replay(session, user, idempotency_key)
     if replay is not None:
         return replay
-    old = session.scalars(
-        select(Judgment)
-        .where(Judgment.id == judgment_id, Judgment.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if old is None:
-        raise NotFound(f"No judgment {judgment_id} of yours.")
+    old = own_judgment(session, user, judgment_id, lock=True)
     replay = _replay(session, user, idempotency_key)
     if replay is not None:
         return replay
@@ -339,11 +332,33 @@ def _revise(
     return _result(new, item.purpose, replayed=False)
 
 
+def own_judgment(session: Session, user: User, judgment_id: int, *, lock: bool = False) -> Judgment:
+    """The user's judgment (row-locked when asked); someone else's reads as not found."""
+    stmt = select(Judgment).where(Judgment.id == judgment_id, Judgment.user_id == user.id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    judgment = session.scalars(stmt).first()
+    if judgment is None:
+        raise NotFound(f"No judgment {judgment_id} of yours.")
+    return judgment
+
+
+def revision_refusal(judgment: Judgment) -> Conflict | None:
+    """Why ``judgment`` cannot be revised (None when it can): only the newest version of an
+    answer is revised, and a skip never is."""
+    if judgment.superseded:
+        return Conflict(
+            f"Judgment {judgment.id} has already been revised; revise the latest version."
+        )
+    if judgment.skip_reason is not None:
+        return Conflict("A skip cannot be revised; take the item again instead.")
+    return None
+
+
 def _check_revisable(old: Judgment, payload: JudgmentIn) -> None:
-    if old.superseded:
-        raise Conflict(f"Judgment {old.id} has already been revised; revise the latest version.")
-    if old.skip_reason is not None:
-        raise Conflict("A skip cannot be revised; take the item again instead.")
+    refusal = revision_refusal(old)
+    if refusal is not None:
+        raise refusal
     if payload.skip_reason is not None:
         raise InvalidInput(
             "A revision cannot be a skip.", ["skip_reason: must be empty in a revision"]

@@ -21,9 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from codejury.accounts import audit, require_manager
+from codejury.assign.judgments import revision_refusal
 from codejury.config import get_settings
 from codejury.db.base import utcnow
 from codejury.db.models import Appeal, Item, Judgment, Project, Review, User
@@ -359,21 +360,53 @@ def appeal_view(row: Appeal, now: datetime) -> dict[str, Any]:
     }
 
 
+def revision_state(review: Review, judgment: Judgment, revision_id: int | None) -> dict[str, Any]:
+    """Whether the annotator is asked to revise the judgment now (rework requested, the judgment
+    still pending and revisable), and the judgment that revised it, if any."""
+    asked = review.decision == "rework" and judgment.status == "pending"
+    return {
+        "revision_id": revision_id,
+        "can_revise": asked and revision_refusal(judgment) is None,
+    }
+
+
 def reviews_of(
     session: Session, annotator: User, project: Project | None = None, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """The annotator's reviews, newest first, with decision, reason, evidence and appeal state."""
+    """The annotator's reviews, newest first, with decision, reason, evidence, appeal state and
+    revision state."""
     now = now or utcnow()
+    revision = aliased(Judgment)
     stmt = (
-        select(Review, Appeal)
+        select(Review, Appeal, Judgment, revision.id)
         .join(Judgment, Judgment.id == Review.judgment_id)
         .outerjoin(Appeal, Appeal.review_id == Review.id)
+        .outerjoin(revision, revision.supersedes_id == Judgment.id)
         .where(Judgment.user_id == annotator.id)
         .order_by(Review.id.desc())
     )
     if project is not None:
         stmt = stmt.where(Judgment.project_id == project.id)
-    return [review_view(r, a, now) for r, a in session.execute(stmt).tuples()]
+    return [
+        review_view(r, a, now) | revision_state(r, j, rev)
+        for r, a, j, rev in session.execute(stmt).tuples()
+    ]
+
+
+def review_of(
+    session: Session, judgment: Judgment, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The newest review of a judgment as its annotator sees it; None when it has none."""
+    row = session.execute(
+        select(Review, Appeal)
+        .outerjoin(Appeal, Appeal.review_id == Review.id)
+        .where(Review.judgment_id == judgment.id)
+        .order_by(Review.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return review_view(row[0], row[1], now or utcnow())
 
 
 def project_appeals(

@@ -18,6 +18,7 @@ from codejury.db.models import (
     Candidate,
     GuidelineVersion,
     Item,
+    Judgment,
     Project,
     RubricVersion,
     Task,
@@ -49,9 +50,45 @@ def assignment_view(session: Session, user: User, assignment_id: int) -> dict[st
 
 
 def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
-    item = session.get(Item, assignment.item_id)
+    view = item_view(
+        session,
+        assignment.item_id,
+        assignment.display_order,
+        assignment.rubric_version,
+        assignment.guideline_version,
+    )
+    return {
+        "assignment_id": assignment.id,
+        **view,
+        "state": assignment.state,
+        "leased_at": assignment.leased_at.isoformat(),
+        "expires_at": assignment.expires_at.isoformat(),
+    }
+
+
+def judgment_item_view(session: Session, judgment: Judgment) -> dict[str, Any]:
+    """The item as the judgment's author was shown it: the same letters in the same order (the
+    assignment's display order, kept as ``shown_order``) and the same rubric version."""
+    return item_view(
+        session,
+        judgment.item_id,
+        judgment.shown_order,
+        judgment.rubric_version,
+        judgment.guideline_version,
+    )
+
+
+def item_view(
+    session: Session,
+    item_id: int,
+    display_order: list[Any],
+    rubric_version: int | None,
+    guideline_version: int | None,
+) -> dict[str, Any]:
+    """An item in one display order, under one rubric and guideline version."""
+    item = session.get(Item, item_id)
     if item is None:
-        raise NotFound(f"item {assignment.item_id} is gone")
+        raise NotFound(f"item {item_id} is gone")
     task = session.get(Task, item.task_id)
     project = session.get(Project, item.project_id)
     assert task is not None and project is not None
@@ -62,7 +99,7 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
     rubric = session.scalar(
         select(RubricVersion).where(
             RubricVersion.project_id == project.id,
-            RubricVersion.version == assignment.rubric_version,
+            RubricVersion.version == rubric_version,
         )
     )
     guidelines = session.scalar(
@@ -75,8 +112,8 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
     # Synthetic (mutated) candidates are labelled only where the project asks (the demo does).
     label_synthetic = bool((project.settings or {}).get("label_synthetic"))
     candidates = []
-    for label, cid in zip(string.ascii_uppercase, assignment.display_order, strict=False):
-        cand = by_id[cid]
+    for label, cid in zip(string.ascii_uppercase, display_order, strict=False):
+        cand = by_id[int(cid)]
         candidates.append(
             {
                 "id": cand.id,
@@ -88,13 +125,9 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
             }
         )
     return {
-        "assignment_id": assignment.id,
         "item_id": item.id,
         "project": project.slug,
         "mode": project.mode,
-        "state": assignment.state,
-        "leased_at": assignment.leased_at.isoformat(),
-        "expires_at": assignment.expires_at.isoformat(),
         "task": {
             "external_id": task.external_id,
             "prompt": task.prompt,
@@ -105,9 +138,9 @@ def lease_view(session: Session, assignment: Assignment) -> dict[str, Any]:
         "candidates": candidates,
         "evidence_hidden": not show_evidence,
         "rubric": {
-            "version": assignment.rubric_version,
+            "version": rubric_version,
             "criteria": rubric.criteria if rubric else [],
         },
-        "guideline_version": assignment.guideline_version,
-        "guidelines_changed": guidelines is not None and guidelines != assignment.guideline_version,
+        "guideline_version": guideline_version,
+        "guidelines_changed": guidelines is not None and guidelines != guideline_version,
     }

@@ -1,4 +1,8 @@
-"""Judgments: managers read and export all of a project's; annotators only their own."""
+"""Judgments: managers read and export all of a project's; annotators only their own.
+
+``GET /judgments/{id}`` is the author's own view of one judgment: the answer, its review and
+revision state, and the item as they were shown it (to revise it); anyone else gets 404.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from codejury.accounts import can_manage
+from codejury.assign import own_judgment, revision_refusal
 from codejury.db.models import ErrorSpan, Judgment, Project, User
+from codejury.quality.review import review_of
 from codejury.web.api.projects import project_for
 from codejury.web.deps import CurrentUser, DbSession
+from codejury.web.views import judgment_item_view
 
 router = APIRouter(tags=["judgments"])
 FIELDS = (
@@ -56,6 +63,22 @@ def judgment_public(j: Judgment, spans: list[ErrorSpan]) -> dict[str, Any]:
         for s in spans
     ]
     return out
+
+
+def judgment_view(session: Session, judgment: Judgment) -> dict[str, Any]:
+    """One judgment as its author sees it: the answer, the newest review (``None`` without one),
+    the judgment that revised it (``revision_id``), whether it can be revised now, and ``item``,
+    the item in the display order it was judged in."""
+    spans = session.scalars(
+        select(ErrorSpan).where(ErrorSpan.judgment_id == judgment.id).order_by(ErrorSpan.id)
+    )
+    revision_id = session.scalar(select(Judgment.id).where(Judgment.supersedes_id == judgment.id))
+    return judgment_public(judgment, list(spans)) | {
+        "review": review_of(session, judgment),
+        "revision_id": revision_id,
+        "revisable": revision_refusal(judgment) is None,
+        "item": judgment_item_view(session, judgment),
+    }
 
 
 def list_judgments(
@@ -116,3 +139,9 @@ def export(slug: str, session: DbSession, user: CurrentUser) -> Response:
         lines.extend(json.dumps(row) + "\n" for row in batch)
         after = batch[-1]["id"]
     return Response("".join(lines), media_type="application/x-ndjson")
+
+
+@router.get("/judgments/{judgment_id}")
+def read(judgment_id: int, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """The caller's own judgment (someone else's reads as not found), with what revising it needs."""
+    return judgment_view(session, own_judgment(session, user, judgment_id))

@@ -1,4 +1,4 @@
-"""An annotator's work loop: next item, the item, submit (idempotent), release, own progress."""
+"""An annotator's work loop: next item, the item, submit (idempotent), revise, release, own progress."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from codejury.assign import (
     next_item_for,
     progress_for,
     release,
+    revise_judgment,
     submit_judgment,
 )
 from codejury.db.models import Assignment
@@ -55,6 +56,24 @@ def submit(
     ],
 ) -> dict[str, Any]:
     result = submit_judgment(session, user, assignment_id, body, idempotency_key=idempotency_key)
+    return asdict(result)
+
+
+@router.post("/judgments/{judgment_id}/revision")
+def revise(
+    judgment_id: int,
+    body: JudgmentIn,
+    session: DbSession,
+    user: CurrentUser,
+    idempotency_key: Annotated[
+        str,
+        Header(
+            description="Any unique string per revision; a retry with the same key never stores it twice."
+        ),
+    ],
+) -> dict[str, Any]:
+    """Revise one's own judgment: a new judgment supersedes it and takes over its counted flag."""
+    result = revise_judgment(session, user, judgment_id, body, idempotency_key=idempotency_key)
     return asdict(result)
 
 

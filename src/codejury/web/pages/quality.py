@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from codejury.assign.judgments import MESSAGES
 from codejury.db.base import utcnow
 from codejury.db.models import GoldContest, Item, Judgment, User
 from codejury.errors import InvalidInput, NotFound
@@ -28,6 +29,7 @@ from codejury.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CHART_W, CHART_H, PAD = 560, 180, 30
+REVISED = MESSAGES["revised"]
 
 
 def _y(value: float, low: float = 0.0, high: float = 1.0) -> float:
@@ -239,8 +241,18 @@ def my_reviews(request: Request, session: DbSession, user: CurrentUser) -> Respo
     misses = contests.gold_misses(session, user)
     shown = {m["judgment_id"] for m in misses}
     earlier = [c for c in contests.contests_by(session, user) if c["judgment_id"] not in shown]
-    context = {"reviews": rows, "misses": misses, "earlier_contests": earlier}
+    context = {
+        "reviews": rows,
+        "misses": misses,
+        "earlier_contests": earlier,
+        "revised_notice": _revised_notice(request),
+    }
     return render(request, "quality/my_reviews.html", context)
+
+
+def _revised_notice(request: Request) -> str | None:
+    """The fixed message the revision page comes back with (``?notice=revised``)."""
+    return REVISED if request.query_params.get("notice") == "revised" else None
 
 
 @router.post("/judgments/{judgment_id}/contest")

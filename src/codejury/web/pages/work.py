@@ -3,6 +3,10 @@
 The judging page leases the next item on load (or hands back the live lease on reload) and shows it
 through ``lease_view``, the same view the API serves. The page's script submits through the API and
 then loads the page again for the next item.
+
+The revision page is the judging page on one of the annotator's own judgments (``judgment_view``,
+as ``GET /api/v1/judgments/{id}`` serves it): the earlier answer filled in, the newest review above
+it; the script posts the revision to the API and goes back to "My reviews".
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from codejury.accounts import can_manage, projects_of
-from codejury.assign import NoWork, next_item_for, progress_for
+from codejury.assign import NoWork, next_item_for, own_judgment, progress_for, revision_refusal
 from codejury.assign.leases import own_assignment
 from codejury.assign.taxonomy import ERROR_CATEGORIES, SEVERITIES, SKIP_REASONS
 from codejury.db.models import Project, User
 from codejury.projects import current_guidelines, current_rubric, list_projects
+from codejury.web.api.judgments import judgment_view
 from codejury.web.api.projects import project_for
 from codejury.web.deps import CurrentUser, DbSession
 from codejury.web.pages.code import highlight_lines, line_diff
@@ -35,6 +40,8 @@ PREFERENCES = (
     ("4", "B better"),
     ("5", "B much better"),
 )
+# What the revision page fills in from the earlier judgment.
+ANSWER = ("ranking", "strength", "ratings", "error_spans", "rationale", "corrected_code")
 
 
 def visible_projects(session: DbSession, user: User) -> list[Project]:
@@ -81,7 +88,7 @@ def _client_data(
 ) -> dict[str, Any]:
     """What the page script needs: ids, labels, line counts, criteria; nothing it could leak."""
     return {
-        "assignment_id": view["assignment_id"],
+        "assignment_id": view.get("assignment_id"),
         "project": view["project"],
         "mode": view["mode"],
         "purpose": purpose,
@@ -93,6 +100,26 @@ def _client_data(
             {"name": c["name"], "min": c.get("min", 1), "max": c.get("max", 5)}
             for c in view["rubric"]["criteria"]
         ],
+    }
+
+
+def _judging_context(
+    request: Request, view: dict[str, Any], base: dict[str, Any]
+) -> dict[str, Any]:
+    """What the judging page shows of an item, for a new judgment or a revision alike."""
+    blocks = _candidate_blocks(view)
+    diff = line_diff(blocks[0]["content"], blocks[1]["content"]) if len(blocks) > 1 else []
+    idle = settings_of(request).idle_seconds
+    return {
+        **base,
+        "view": view,
+        "candidates": blocks,
+        "diff": diff,
+        "preferences": PREFERENCES,
+        "categories": ERROR_CATEGORIES,
+        "severities": SEVERITIES,
+        "skip_reasons": SKIP_REASONS,
+        "client": _client_data(view, blocks, idle, base["purpose"]),
     }
 
 
@@ -108,18 +135,33 @@ def judge(
     if isinstance(lease, NoWork):
         return render(request, "judge.html", {**base, "no_work": asdict(lease)})
     view = lease_view(session, own_assignment(session, user, lease.assignment_id))
-    blocks = _candidate_blocks(view)
-    diff = line_diff(blocks[0]["content"], blocks[1]["content"]) if len(blocks) > 1 else []
-    context = {
-        **base,
-        "view": view,
-        "candidates": blocks,
-        "diff": diff,
-        "preferences": PREFERENCES,
-        "categories": ERROR_CATEGORIES,
-        "severities": SEVERITIES,
-        "skip_reasons": SKIP_REASONS,
-        "client": _client_data(view, blocks, settings_of(request).idle_seconds, purpose),
-        "expires_at": lease.expires_at,
+    context = _judging_context(request, view, base)
+    return render(request, "judge.html", {**context, "expires_at": lease.expires_at})
+
+
+@router.get("/judgments/{judgment_id}/revise")
+def revise(request: Request, judgment_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """The judging page on one's own judgment: the same item in the order it was shown, the
+    earlier answer filled in and the newest review above; the script posts the revision to the API."""
+    judgment = own_judgment(session, user, judgment_id)
+    refusal = revision_refusal(judgment)
+    if refusal is not None:
+        raise refusal
+    project = session.get_one(Project, judgment.project_id)
+    shown = judgment_view(session, judgment)
+    base = {
+        "project": project,
+        "progress": progress_for(session, user, project),
+        "manage": can_manage(session, user, project),
+        "purpose": "work",
+        "revision": shown,
+    }
+    context = _judging_context(request, shown["item"], base)
+    review = shown["review"]
+    done = "/me/reviews?notice=revised" + (f"#review-{review['id']}" if review else "")
+    context["client"]["revision"] = {
+        "judgment_id": judgment.id,
+        "answer": {k: shown[k] for k in ANSWER},
+        "done_url": done,
     }
     return render(request, "judge.html", context)

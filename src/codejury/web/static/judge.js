@@ -1,6 +1,8 @@
 // The judging page: keyboard control, line flags, the active-time counter and the submit.
 // Everything is sent through the REST API with the session's CSRF token; a submit carries one
 // Idempotency-Key per item (kept across reloads), so a retry never counts twice.
+// In revision mode (data.revision) the page holds one of the annotator's own judgments: the earlier
+// answer is filled in, there is no skip, and the answer is posted as a revision of that judgment.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("judge-data").textContent);
@@ -10,6 +12,10 @@
   const cards = $$(".cand");
   const store = window.sessionStorage;
   const aid = data.assignment_id;
+  const revision = data.revision || null;
+  // What the stored key and timer belong to: the lease, or the judgment being revised.
+  const slot = revision ? "rev-" + revision.judgment_id : String(aid);
+  const skipForm = $("#skip-form");
 
   const state = {
     focus: 0,
@@ -18,7 +24,7 @@
     spans: [],
     rating: null, // {cand, index}
     picked: null, // index of the response picked for ranking (k-way)
-    active: Number(store.getItem("cj-active-" + aid) || 0),
+    active: Number(store.getItem("cj-active-" + slot) || 0),
     paused: false,
     lastInput: Date.now(),
     sending: false,
@@ -29,8 +35,8 @@
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
-  const idempotencyKey = store.getItem("cj-key-" + aid) || randomKey();
-  store.setItem("cj-key-" + aid, idempotencyKey);
+  const idempotencyKey = store.getItem("cj-key-" + slot) || randomKey();
+  store.setItem("cj-key-" + slot, idempotencyKey);
 
   // ---- status messages -------------------------------------------------------------------
   function say(text, kind, problems) {
@@ -325,7 +331,10 @@
     body.active_seconds = state.active;
     say("Sending…", "");
     try {
-      const res = await fetch("/api/v1/assignments/" + aid + "/judgment", {
+      const url = revision
+        ? "/api/v1/judgments/" + revision.judgment_id + "/revision"
+        : "/api/v1/assignments/" + aid + "/judgment";
+      const res = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": idempotencyKey },
@@ -344,19 +353,29 @@
     }
   }
   function done(out) {
+    if (revision) {
+      forget();
+      say(out.message, "ok");
+      window.location.assign(revision.done_url);
+      return;
+    }
     if (!out.skipped) {
       const counter = $("#judged-today");
       counter.textContent = String(Number(counter.textContent) + (out.replayed ? 0 : 1));
     }
     say(out.message, out.counted || out.skipped ? "ok" : "warn");
     store.setItem("cj-flash", out.message);
-    store.removeItem("cj-key-" + aid);
-    store.removeItem("cj-active-" + aid);
+    forget();
     if (data.purpose === "practice" && !out.skipped) {
       showPracticeFeedback(out.judgment_id);
       return;
     }
     nextItem();
+  }
+  // The answer is stored: its key and its timer are done with.
+  function forget() {
+    store.removeItem("cj-key-" + slot);
+    store.removeItem("cj-active-" + slot);
   }
   // The next item keeps the lease's purpose (practice and qualification have their own loop).
   function nextItem() {
@@ -396,7 +415,7 @@
     next.focus();
   }
   function submit() {
-    if (!$("#skip-form").hidden) return skip();
+    if (skipForm && !skipForm.hidden) return skip();
     const pref = preference();
     if (!pref) {
       say(data.mode === "pairwise" ? "Choose a preference first (keys 1–5)."
@@ -416,15 +435,18 @@
     send(body);
   }
   function openSkip() {
-    $("#skip-form").hidden = false;
+    if (!skipForm) return; // a revision cannot be a skip
+    skipForm.hidden = false;
     $("#skip-reason").focus();
   }
   function skip() {
     send({ skip_reason: $("#skip-reason").value });
   }
   $("#judgment").addEventListener("submit", (ev) => { ev.preventDefault(); submit(); });
-  $("#skip-open").addEventListener("click", openSkip);
-  $("#skip-send").addEventListener("click", skip);
+  if (skipForm) {
+    $("#skip-open").addEventListener("click", openSkip);
+    $("#skip-send").addEventListener("click", skip);
+  }
   const diffButton = $("#diff-toggle");
   function toggleDiff() {
     if (!diffButton) return;
@@ -436,7 +458,7 @@
   if (diffButton) diffButton.addEventListener("click", toggleDiff);
 
   // ---- active time -----------------------------------------------------------------------
-  function saveActive() { store.setItem("cj-active-" + aid, String(state.active)); }
+  function saveActive() { store.setItem("cj-active-" + slot, String(state.active)); }
   function paintTimer(label) {
     const s = Math.floor(state.active);
     $("#timer").textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
@@ -495,7 +517,7 @@
       if (state.rating) { state.rating = null; showRatingHint(); return; }
       if (state.selection) { closeFlagForm(); return; }
       if (state.picked !== null) { state.picked = null; paintRanking(); }
-      $("#skip-form").hidden = true;
+      if (skipForm) skipForm.hidden = true;
       return;
     }
     if (typing(ev.target) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
@@ -510,6 +532,42 @@
     const action = keys[ev.key];
     if (action) { ev.preventDefault(); action(); }
   });
+  // ---- revision: the earlier answer, filled in -------------------------------------------
+  const indexOfId = (id) => data.candidates.findIndex((c) => c.id === id);
+  // The preference key (1-5) of a pairwise answer, read against the order shown.
+  function preferenceKey(ranking, strength) {
+    if (!ranking || ranking.length !== 2) return null;
+    if (strength === 0) return "3";
+    const aFirst = ranking[0] === data.candidates[0].id;
+    if (strength === 2) return aFirst ? "1" : "5";
+    return aFirst ? "2" : "4";
+  }
+  function prefill(answer) {
+    if (data.mode === "pairwise") {
+      const key = preferenceKey(answer.ranking, answer.strength);
+      if (key) $('input[name="preference"][value="' + key + '"]').checked = true;
+    } else {
+      writeOrder((answer.ranking || []).map(indexOfId).filter((i) => i >= 0));
+    }
+    data.candidates.forEach((c, i) => {
+      const given = (answer.ratings || {})[String(c.id)] || {};
+      for (const crit of data.criteria) {
+        const input = ratingInputs(i, crit.name).find((x) => Number(x.value) === given[crit.name]);
+        if (input) input.checked = true;
+      }
+    });
+    state.spans = (answer.error_spans || [])
+      .map((span) => ({ ...span, cand: indexOfId(span.candidate_id) }))
+      .filter((span) => span.cand >= 0);
+    renderFlags();
+    $("#rationale").value = answer.rationale || "";
+    if (answer.corrected_code) {
+      $("#corrected").value = answer.corrected_code;
+      $("details.corrected").open = true;
+    }
+  }
+  if (revision) prefill(revision.answer);
+
   focusCard(0);
   if (data.mode !== "pairwise") paintRanking();
   window.scrollTo(0, 0);
