@@ -130,7 +130,7 @@ def create_project(
 def get_project(session: Session, slug: str) -> Project:
     project = session.scalar(select(Project).where(Project.slug == slug))
     if project is None:
-        raise NotFound(f"no project {slug!r} (see `codejury project list`)")
+        raise NotFound(f"There is no project {slug!r}.")
     return project
 
 
