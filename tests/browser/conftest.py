@@ -7,13 +7,7 @@ candidates hold markup and template syntax that must show as text.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -26,6 +20,7 @@ from codejury.db import Database, open_database
 from codejury.projects import create_project, update_settings
 from codejury.tasks.importer import import_tasks
 from codejury.tasks.schema import TaskIn
+from support.server import serving
 
 PASSWORD = "correct horse battery"
 CHROMIUM_ARGS = [
@@ -95,49 +90,16 @@ def seed(db: Database) -> None:
     _project(db, "xss", [evil], ["ann@example.org"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"codejury serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("codejury serve did not answer /healthz in time")
-
-
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     data = tmp_path_factory.mktemp("studio")
     url = f"sqlite:///{data / 'codejury.sqlite3'}"
     db = open_database(url)
     seed(db)
-    env = {
-        **os.environ,
-        "CODEJURY_DATA_DIR": str(data),
-        "CODEJURY_DATABASE_URL": url,
-        "CODEJURY_SECRET_KEY": "browser-test-secret-0123456789",
-    }
-    port = _free_port()
-    cmd = [sys.executable, "-m", "codejury", "serve", "--port", str(port), "--no-worker"]
-    with (data / "server.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait(base, proc)
-        yield Studio(base, db)
+        with serving(data, url, "browser-test-secret-0123456789") as base:
+            yield Studio(base, db)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         db.dispose()
 
 

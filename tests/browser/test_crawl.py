@@ -21,14 +21,9 @@ Problems are collected for the whole crawl and reported together.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -47,6 +42,7 @@ from codejury.db.models import Item, Judgment, Project, User
 from codejury.demo import ACCOUNTS, PASSWORD, SLUG, build_demo
 from codejury.quality import contests, review
 from codejury.quality.store import refresh_flags
+from support.server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -135,26 +131,6 @@ class Crawl:
 # -- the demo studio -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"codejury serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("codejury serve did not answer /healthz in time")
-
-
 class _GoldFirst(random.Random):
     """Makes the assignment engine hand out gold whenever it may."""
 
@@ -218,29 +194,14 @@ def _activity(db: Any) -> None:
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{data / 'codejury.sqlite3'}"
-    env = {
-        **os.environ,
-        "CODEJURY_DATA_DIR": str(data),
-        "CODEJURY_DATABASE_URL": url,
-        "CODEJURY_SECRET_KEY": "crawl-test-secret-0123456789abcdef",
-    }
     db = open_database(url)
     try:
         build_demo(db, Settings(data_dir=data, database_url=url), tasks=TASKS, log=lambda _: None)
         _activity(db)
     finally:
         db.dispose()
-    port = _free_port()
-    cmd = [sys.executable, "-m", "codejury", "serve", "--port", str(port), "--no-worker"]
-    with (data / "server.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base, proc)
+    with serving(data, url, "crawl-test-secret-0123456789abcdef") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 # -- the crawl ---------------------------------------------------------------------------------

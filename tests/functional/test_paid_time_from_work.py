@@ -16,6 +16,7 @@ from codejury.assign import (
     SubmitResult,
     next_item_for,
     release,
+    revise_judgment,
     submit_judgment,
 )
 from codejury.assign.events import record_event, record_idle
@@ -110,8 +111,12 @@ def test_the_cap_bounds_are_never_below_the_exact_hours(db: Session) -> None:
         if n == 1:
             release(db, user, got.assignment_id, active_seconds=active, now=at)
         else:
-            _submit(db, user, got, at, active=active or 0)
-        at = T0 if n == 1 else at + timedelta(minutes=1)
+            done = _submit(db, user, got, at, active=active or 0)
+        if n == 0:  # rework whose timer window reaches back over the item's own lease
+            again = JudgmentIn(ranking=got.display_order[::-1], strength=1, active_seconds=1500)
+            revised = at + timedelta(minutes=2)
+            revise_judgment(db, user, done.judgment_id, again, idempotency_key="r", now=revised)
+        at = T0 if n == 1 else at + timedelta(minutes=3)
     record_event(db, user, project, "guidelines", 240, now=at + timedelta(minutes=5))
     record_idle(db, user, project, 400, now=at + timedelta(minutes=6))
     _lease(db, user, project.id, at + timedelta(minutes=7))  # still open

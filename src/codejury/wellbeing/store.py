@@ -20,7 +20,15 @@ from codejury.accounts import audit
 from codejury.db.base import utcnow
 from codejury.db.models import Assignment, User, WorkEvent
 from codejury.errors import InvalidInput
-from codejury.pay.time import Event, PaidTime, paid_time, recorded_event
+from codejury.pay.time import (
+    END_KINDS,
+    STANDALONE_KINDS,
+    Event,
+    PaidTime,
+    TimeRule,
+    paid_time,
+    recorded_event,
+)
 from codejury.wellbeing.hours import (
     BreakStatus,
     Caps,
@@ -127,23 +135,30 @@ def _paid_seconds_bounds(
     session: Session, user_id: int, since: datetime, day: datetime, week: datetime
 ) -> tuple[float, float]:
     """Upper bounds on the paid seconds of spans that ended after ``day`` and after ``week``, over
-    the same events ``spans_since(since)`` reads. A span is an assignment's events, or one
-    standalone event; its paid time never exceeds max(extent, reported seconds), plus the second it
-    is rounded up by."""
-    dialect = session.get_bind().dialect.name
+    the same events ``spans_since(since)`` reads, grouped into spans as ``paid_time`` groups them:
+    an assignment's events, or one standalone event.
+
+    ``paid_time``'s rules never pay a span more than max(extent, s), where s is the largest timer
+    report among its events; and, once a timer reported, never more than s plus the allowance.
+    One second more covers rounding up."""
+    least, greatest = (func.min, func.max) if _is_sqlite(session) else (func.least, func.greatest)
     moment = func.coalesce(WorkEvent.ended_at, WorkEvent.started_at)
     first, last = func.min(WorkEvent.started_at), func.max(moment)
-    bound: ColumnElement[Any]
-    if dialect == "sqlite":
-        extent = (func.julianday(last) - func.julianday(first)) * 86400.0
-        bound = func.max(extent, func.max(WorkEvent.seconds))  # two arguments: the scalar max
-    else:
-        extent = func.extract("epoch", last - first)
-        bound = func.greatest(extent, func.max(WorkEvent.seconds))
+    reported = func.max(WorkEvent.seconds)
+    extent = _seconds_between(session, first, last)
+    has_report = func.max(
+        case((WorkEvent.kind.in_(END_KINDS), 1), (WorkEvent.seconds > 0, 1), else_=0)
+    )
+    bound = case(
+        (has_report == 1, least(greatest(extent, reported), reported + TimeRule().allowance)),
+        else_=extent,
+    )
+    standalone = WorkEvent.kind.in_(STANDALONE_KINDS) | WorkEvent.assignment_id.is_(None)
+    span = case((standalone, -WorkEvent.id), else_=WorkEvent.assignment_id)
     spans = (
         select(last.label("last"), (bound + 1.0).label("bound"))
         .where(WorkEvent.user_id == user_id, WorkEvent.started_at >= since)
-        .group_by(func.coalesce(WorkEvent.assignment_id, -WorkEvent.id))
+        .group_by(span)
         .subquery()
     )
     totals = select(
@@ -152,6 +167,18 @@ def _paid_seconds_bounds(
     )
     today, this_week = session.execute(totals).one()
     return float(today or 0.0), float(this_week or 0.0)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _seconds_between(
+    session: Session, start: ColumnElement[Any], end: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    if _is_sqlite(session):  # SQLite keeps times as text; two arguments make min/max scalar
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)
 
 
 def _live_leases(session: Session, user_id: int, now: datetime) -> list[Interval]:

@@ -16,12 +16,19 @@ from codejury.assign import (
     revise_judgment,
     submit_judgment,
 )
-from codejury.db.models import Assignment
+from codejury.assign.leases import own_assignment
 from codejury.web.api.projects import project_for
 from codejury.web.deps import CurrentUser, DbSession
 from codejury.web.views import assignment_view, lease_view
 
 router = APIRouter(tags=["work"])
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        description="Any unique string per judgment or revision; a retry with the same key never "
+        "stores it twice."
+    ),
+]
 
 
 @router.post("/projects/{slug}/next")
@@ -33,8 +40,7 @@ def next_item(
     lease = next_item_for(session, user, project, purpose=purpose)
     if isinstance(lease, NoWork):
         return {"no_work": asdict(lease)}
-    # Made for this user a moment ago: still in the session, no need to read it again.
-    return lease_view(session, session.get_one(Assignment, lease.assignment_id))
+    return lease_view(session, own_assignment(session, user, lease.assignment_id))
 
 
 @router.get("/assignments/{assignment_id}")
@@ -48,12 +54,7 @@ def submit(
     body: JudgmentIn,
     session: DbSession,
     user: CurrentUser,
-    idempotency_key: Annotated[
-        str,
-        Header(
-            description="Any unique string per judgment; a retry with the same key never counts twice."
-        ),
-    ],
+    idempotency_key: IdempotencyKey,
 ) -> dict[str, Any]:
     result = submit_judgment(session, user, assignment_id, body, idempotency_key=idempotency_key)
     return asdict(result)
@@ -65,12 +66,7 @@ def revise(
     body: JudgmentIn,
     session: DbSession,
     user: CurrentUser,
-    idempotency_key: Annotated[
-        str,
-        Header(
-            description="Any unique string per revision; a retry with the same key never stores it twice."
-        ),
-    ],
+    idempotency_key: IdempotencyKey,
 ) -> dict[str, Any]:
     """Revise one's own judgment: a new judgment supersedes it and takes over its counted flag."""
     result = revise_judgment(session, user, judgment_id, body, idempotency_key=idempotency_key)
