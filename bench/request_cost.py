@@ -1,7 +1,7 @@
 """What one annotator request costs the server: milliseconds and SQL statements, no concurrency.
 
 Seeds a project like ``studio_load.py`` does, then runs next + submit rounds in-process through the
-ASGI app (no sockets, one thread), so the numbers are the server's own work per request. Compare
+ASGI app (no sockets, one request at a time), so the numbers are the server's own work per request. Compare
 them with ``studio_load.py``: with 16 clients and no think time, a request waits behind the others,
 so its latency is roughly 16 x this cost on one worker.
 
