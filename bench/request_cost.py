@@ -1,9 +1,9 @@
 """What one annotator request costs the server: milliseconds and SQL statements, no concurrency.
 
 Seeds a project like ``studio_load.py`` does, then runs next + submit rounds in-process through the
-ASGI app (no sockets, one request at a time), so the numbers are the server's own work per request. Compare
-them with ``studio_load.py``: with 16 clients and no think time, a request waits behind the others,
-so its latency is roughly 16 x this cost on one worker.
+ASGI app (no sockets, one request at a time), so the numbers are the server's own work per
+request. Compare them with ``studio_load.py``: with 16 clients and no think time, a request waits
+behind the others, so its latency is roughly 16 x this cost on one worker.
 
     .venv/bin/python bench/request_cost.py [--items 20000] [--rounds 400] [--postgres]
 
